@@ -1,0 +1,149 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class PhaseKind(models.TextChoices):
+    """The kinds of agenda items. What each kind allows lives in `editions.phases`."""
+
+    REGISTRATION = "registration", _("Registration")
+    KICKOFF = "kickoff", _("Kick-off")
+    IDEATION = "ideation", _("Ideation")
+    EVALUATION = "evaluation", _("Evaluation")
+    TEAM_BUILDING = "team_building", _("Team building")
+    PROTOTYPING = "prototyping", _("Prototyping")
+    PITCHES = "pitches", _("Pitches")
+    JURY = "jury", _("Jury")
+    PUBLIC_FEEDBACK = "public_feedback", _("Public feedback")
+    RESULTS = "results", _("Results")
+
+
+class Partner(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    url = models.URLField(_("website"), blank=True)
+    description = models.CharField(_("short description"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+
+    def __str__(self):
+        return self.name
+
+
+class Edition(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    motto = models.CharField(_("motto"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    registration_opens_at = models.DateTimeField(_("registration opens at"))
+    registration_closes_at = models.DateTimeField(_("registration closes at"))
+    capacity = models.PositiveIntegerField(
+        _("capacity"), default=100, help_text=_("Confirmed places; further people join the waitlist.")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    partners = models.ManyToManyField(Partner, blank=True, related_name="editions", verbose_name=_("partners"))
+    organizers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="organized_editions", verbose_name=_("organizers")
+    )
+    # Set by an organizer who runs the day by hand; null means the agenda follows the clock.
+    phase_override = models.ForeignKey(
+        "Phase", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("phase override")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        verbose_name = _("edition")
+        verbose_name_plural = _("editions")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="edition_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(registration_closes_at__gt=F("registration_opens_at")),
+                name="edition_registration_closes_after_opening",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("editions:detail", kwargs={"slug": self.slug})
+
+
+class Challenge(models.Model):
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="challenges", verbose_name=_("edition"))
+    slug = models.SlugField(_("slug"), max_length=80)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    guiding_questions = models.TextField(
+        _("guiding questions"), blank=True, help_text=_("One question per line.")
+    )
+    partner = models.ForeignKey(
+        Partner, null=True, blank=True, on_delete=models.SET_NULL, related_name="challenges", verbose_name=_("partner")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["edition", "order", "pk"]
+        verbose_name = _("challenge")
+        verbose_name_plural = _("challenges")
+        constraints = [models.UniqueConstraint(fields=["edition", "slug"], name="challenge_unique_slug_per_edition")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("editions:challenge", kwargs={"slug": self.edition.slug, "challenge_slug": self.slug})
+
+    @property
+    def question_list(self) -> list[str]:
+        return [line.strip() for line in self.guiding_questions.splitlines() if line.strip()]
+
+
+class Phase(models.Model):
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="phases", verbose_name=_("edition"))
+    kind = models.CharField(_("kind"), max_length=20, choices=PhaseKind.choices)
+    title = models.CharField(_("title"), max_length=200, blank=True, help_text=_("Defaults to the kind's name."))
+    description = models.TextField(_("description"), blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+
+    class Meta:
+        ordering = ["edition", "starts_at", "pk"]
+        verbose_name = _("phase")
+        verbose_name_plural = _("phases")
+        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="phase_ends_after_start")]
+
+    def __str__(self):
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.get_kind_display()
+
+
+class PhaseChange(models.Model):
+    """An organizer's manual override of the agenda, kept for the record."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="phase_changes")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+    from_phase = models.ForeignKey(Phase, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    to_phase = models.ForeignKey(Phase, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # False when the organizer handed control back to the clock.
+    manual = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        verbose_name = _("phase change")
+        verbose_name_plural = _("phase changes")

@@ -1,0 +1,69 @@
+"""Reads of editions, challenges and the agenda, with their queries tuned."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from helpathon.editions.models import Challenge, Edition, Phase
+from helpathon.editions.rules import is_organizer
+
+
+def editions_visible(user=None) -> QuerySet[Edition]:
+    """Published editions; drafts too for the organizers of them (and superusers)."""
+    qs = Edition.objects.all()
+    if user is not None and user.is_authenticated and user.is_superuser:
+        return qs
+    condition = Q(status=Edition.Status.PUBLISHED)
+    if user is not None and user.is_authenticated:
+        condition |= Q(organizers=user)
+    return qs.filter(condition).distinct()
+
+
+def _with_program(qs: QuerySet[Edition]) -> QuerySet[Edition]:
+    return qs.prefetch_related(
+        Prefetch("challenges", queryset=Challenge.objects.select_related("partner")),
+        Prefetch("phases", queryset=Phase.objects.order_by("starts_at", "pk")),
+        "partners",
+    )
+
+
+def editions_for_home(user=None, *, now=None) -> dict[str, list[Edition]]:
+    """Current and upcoming editions (soonest first) and the archive (latest first)."""
+    now = now or timezone.now()
+    editions = list(_with_program(editions_visible(user)).order_by("starts_at"))
+    current = [e for e in editions if e.starts_at <= now < e.ends_at]
+    upcoming = [e for e in editions if e.starts_at > now]
+    past = sorted((e for e in editions if e.ends_at <= now), key=lambda e: e.starts_at, reverse=True)
+    return {"current": current, "upcoming": upcoming, "past": past}
+
+
+def edition_get(*, slug: str, user=None) -> Edition:
+    """The edition with its program, or 404 — also for drafts the user may not see, so that
+    nobody learns that a draft exists."""
+    edition = _with_program(editions_visible(user)).filter(slug=slug).first()
+    if edition is None:
+        raise Http404
+    return edition
+
+
+def challenge_get(*, edition: Edition, slug: str) -> Challenge:
+    for challenge in edition.challenges.all():
+        if challenge.slug == slug:
+            return challenge
+    raise Http404
+
+
+def phase_changes(edition: Edition, user) -> list:
+    if not is_organizer(user, edition):
+        return []
+    return list(edition.phase_changes.select_related("changed_by", "from_phase", "to_phase")[:10])
+
+
+def edition_counts(editions: list[Edition]) -> dict[int, int]:
+    """Confirmed participants per edition, in one query."""
+    rows = (
+        Edition.objects.filter(pk__in=[e.pk for e in editions])
+        .annotate(n=Count("registrations", filter=Q(registrations__status="confirmed")))
+        .values_list("pk", "n")
+    )
+    return dict(rows)

@@ -1,0 +1,64 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from helpathon.editions import selectors, services
+from helpathon.editions.agenda import agenda_for, edition_timing
+from helpathon.editions.phases import Action
+from helpathon.editions.rules import may
+
+
+def home(request):
+    groups = selectors.editions_for_home(request.user)
+    return render(request, "editions/home.html", groups)
+
+
+def edition_detail(request, slug):
+    edition = selectors.edition_get(slug=slug, user=request.user)
+    context = {
+        "edition": edition,
+        "agenda": agenda_for(edition),
+        "timing": edition_timing(edition),
+        "can_manage": may(request.user, Action.MANAGE_EDITION, edition),
+        "phase_changes": selectors.phase_changes(edition, request.user),
+    }
+    return render(request, "editions/edition_detail.html", context)
+
+
+def challenge_detail(request, slug, challenge_slug):
+    edition = selectors.edition_get(slug=slug, user=request.user)
+    challenge = selectors.challenge_get(edition=edition, slug=challenge_slug)
+    context = {"edition": edition, "challenge": challenge, "agenda": agenda_for(edition)}
+    return render(request, "editions/challenge_detail.html", context)
+
+
+@login_required
+@require_POST
+def phase_control(request, slug):
+    edition = selectors.edition_get(slug=slug, user=request.user)
+    command = request.POST.get("command", "")
+    try:
+        if command == "next":
+            services.phase_step(actor=request.user, edition=edition, step=1)
+        elif command == "previous":
+            services.phase_step(actor=request.user, edition=edition, step=-1)
+        elif command == "clock":
+            services.phase_follow_clock(actor=request.user, edition=edition)
+        elif command == "set":
+            phase = next((p for p in agenda_for(edition).phases if str(p.pk) == request.POST.get("phase")), None)
+            if phase is None:
+                raise ValidationError(_("Please choose a phase of this agenda."))
+            services.phase_set(actor=request.user, edition=edition, phase=phase)
+        else:
+            raise ValidationError(_("Unknown command."))
+    except PermissionDenied:
+        raise
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The agenda has been updated."))
+    return redirect(f"{edition.get_absolute_url()}#agenda")

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from helpathon.editions.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("helpathon.accounts.urls")),
+    path("api/v1/", include("helpathon.api.urls")),
+    path("", include("helpathon.registrations.urls")),
+    path("", include("helpathon.editions.urls")),
+]
