@@ -1,0 +1,73 @@
+"""The fixed cast of test users, reused everywhere (as healthchecks does in hc/test.py):
+visitor (anonymous), citizen (verified account, not registered), participant (confirmed place),
+organizer (organizes the edition), stranger_organizer (organizes another edition)."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+
+from helpathon.registrations.models import Registration
+from tests.factories import PASSWORD, make_edition, make_user
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # Tests do not run collectstatic; serve static files by their plain names.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.ACCOUNT_RATE_LIMITS = False
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def edition(db):
+    return make_edition()
+
+
+@pytest.fixture
+def visitor():
+    return AnonymousUser()
+
+
+@pytest.fixture
+def citizen(db):
+    return make_user("citizen@example.org", display_name="Cora Citizen")
+
+
+@pytest.fixture
+def participant(db, edition):
+    user = make_user("participant@example.org", display_name="Paul Participant")
+    now = timezone.now()
+    Registration.objects.create(
+        edition=edition, user=user, status=Registration.Status.CONFIRMED, sector="business", role="founder",
+        consent_at=now, confirmed_at=now, email_confirmed_at=now,
+    )
+    return user
+
+
+@pytest.fixture
+def organizer(db, edition):
+    user = make_user("organizer@example.org", display_name="Olga Organizer", is_staff=True)
+    from django.contrib.auth.models import Group
+
+    user.groups.add(Group.objects.get(name="Organisatoren"))
+    edition.organizers.add(user)
+    return user
+
+
+@pytest.fixture
+def stranger_organizer(db):
+    other = make_edition(slug="other-edition")
+    user = make_user("stranger@example.org", display_name="Stefan Stranger", is_staff=True)
+    from django.contrib.auth.models import Group
+
+    user.groups.add(Group.objects.get(name="Organisatoren"))
+    other.organizers.add(user)
+    return user
