@@ -1,4 +1,5 @@
 from django import template
+from django.utils import timezone
 
 from helpathon.editions.agenda import registration_is_open
 from helpathon.registrations import selectors
@@ -19,5 +20,6 @@ def registration_box(context, edition):
         "position": selectors.waitlist_position(registration) if registration else None,
         "summary": selectors.registration_summary(edition),
         "is_open": registration_is_open(edition),
+        "opens_later": timezone.now() < edition.registration_opens_at,
         "csrf_token": context.get("csrf_token"),
     }
