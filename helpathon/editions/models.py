@@ -94,7 +94,7 @@ class Challenge(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
-        ordering = ["edition", "order", "pk"]
+        ordering = ["edition_id", "order", "pk"]
         verbose_name = _("challenge")
         verbose_name_plural = _("challenges")
         constraints = [models.UniqueConstraint(fields=["edition", "slug"], name="challenge_unique_slug_per_edition")]
@@ -119,7 +119,7 @@ class Phase(models.Model):
     ends_at = models.DateTimeField(_("ends at"))
 
     class Meta:
-        ordering = ["edition", "starts_at", "pk"]
+        ordering = ["edition_id", "starts_at", "pk"]
         verbose_name = _("phase")
         verbose_name_plural = _("phases")
         constraints = [models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="phase_ends_after_start")]

@@ -1,12 +1,12 @@
 """Reads of registrations. Counts only ever leave this module as numbers: who registered is
 for the person and the organizers."""
 
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.utils import timezone
 
 from helpathon.accounts.models import Sector
 from helpathon.editions.models import Edition
 from helpathon.registrations.models import Registration
-from helpathon.registrations.services import places_taken
 
 Status = Registration.Status
 
@@ -17,28 +17,32 @@ def registration_of(*, user, edition: Edition) -> Registration | None:
     return Registration.objects.filter(user=user, edition=edition).first()
 
 
-def registration_summary(edition: Edition) -> dict:
-    """Numbers for the public edition page: confirmed people by sector, places, waitlist."""
+def registration_summary(edition: Edition, *, now=None) -> dict:
+    """Numbers for the public edition page and the API, in one query: confirmed people by
+    sector, places left (held places count as taken), waitlist length."""
+    now = now or timezone.now()
     rows = (
-        Registration.objects.filter(edition=edition, status__in=[Status.CONFIRMED, Status.WAITLISTED])
+        Registration.objects.filter(edition=edition)
+        .filter(Q(status__in=[Status.CONFIRMED, Status.WAITLISTED]) | Q(status=Status.PENDING, expires_at__gt=now))
         .values_list("status", "sector")
         .annotate(n=Count("pk"))
+        .order_by()
     )
-    by_sector = {value: 0 for value in Sector.values}
-    waitlisted = 0
+    by_sector = dict.fromkeys(Sector.values, 0)
+    totals = dict.fromkeys(Status.values, 0)
     for status, sector, n in rows:
-        if status == Status.CONFIRMED:
-            by_sector[sector] = by_sector.get(sector, 0) + n
-        else:
-            waitlisted += n
-    confirmed = sum(by_sector.values())
-    taken = places_taken(edition)
+        totals[status] += n
+        if status == Status.CONFIRMED and sector in by_sector:
+            by_sector[sector] += n
+    taken = totals[Status.CONFIRMED] + totals[Status.PENDING]
     return {
-        "confirmed": confirmed,
-        "waitlisted": waitlisted,
+        "confirmed": totals[Status.CONFIRMED],
+        "waitlisted": totals[Status.WAITLISTED],
         "capacity": edition.capacity,
         "places_left": max(edition.capacity - taken, 0),
-        "by_sector": [(label, by_sector[value]) for value, label in Sector.choices],
+        "by_sector": [
+            {"sector": value, "label": str(label), "count": by_sector[value]} for value, label in Sector.choices
+        ],
     }
 
 

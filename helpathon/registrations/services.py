@@ -171,23 +171,27 @@ def registration_confirm(*, token: str) -> Registration:
         edition = _lock_edition(registration.edition)
         registration.refresh_from_db()
         now = timezone.now()
-        if registration.status == Status.CONFIRMED:
-            return registration
-        if registration.status == Status.PENDING:
-            if registration.expires_at and registration.expires_at <= now:
-                _lapse_expired(edition, now)
-                raise LinkExpired(registration)
+        status = registration.status
+        if status == Status.PENDING and registration.expires_at and registration.expires_at <= now:
+            # Release the place here and raise after the block: raising inside it would roll
+            # the release back.
+            _lapse_expired(edition, now)
+            status = Status.LAPSED
+        elif status == Status.PENDING:
             registration.status = Status.CONFIRMED
             registration.confirmed_at = registration.email_confirmed_at = now
             registration.expires_at = None
             registration.save()
             transaction.on_commit(lambda: emails.send_confirmed(registration))
             return registration
-        if registration.status == Status.WAITLISTED:
+        elif status == Status.WAITLISTED:
             registration.email_confirmed_at = now
             registration.save(update_fields=["email_confirmed_at"])
             return registration
-        raise LinkExpired(registration) if registration.status == Status.LAPSED else LinkInvalid(registration)
+        elif status == Status.CONFIRMED:
+            return registration
+    registration.refresh_from_db()
+    raise LinkExpired(registration) if status == Status.LAPSED else LinkInvalid(registration)
 
 
 def registration_cancel(*, user, registration: Registration) -> Registration:

@@ -4,7 +4,7 @@
 
   var lang = document.documentElement.lang || "de";
   var words = {
-    de: { d: ["Tag", "Tagen"], now: "jetzt" },
+    de: { d: ["Tag", "Tage"], now: "jetzt" },
     en: { d: ["day", "days"], now: "now" },
   }[lang.slice(0, 2)] || { d: ["day", "days"], now: "now" };
 
