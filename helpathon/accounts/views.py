@@ -11,7 +11,7 @@ from helpathon.accounts.services import profile_update
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request):
-    form = ProfileForm(request.POST or None, instance=request.user)
+    form = ProfileForm(request.POST if request.method == "POST" else None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         profile_update(actor=request.user, user=request.user, **form.cleaned_data)
         messages.success(request, _("Your profile has been saved."))

@@ -55,8 +55,12 @@ def agenda_for(edition: Edition, *, now: datetime | None = None) -> Agenda:
 
 
 def registration_is_open(edition: Edition, *, now: datetime | None = None) -> bool:
+    """Published and within its registration window (drafts take no registrations)."""
     moment = now or timezone.now()
-    return edition.registration_opens_at <= moment < edition.registration_closes_at
+    return (
+        edition.status == Edition.Status.PUBLISHED
+        and edition.registration_opens_at <= moment < edition.registration_closes_at
+    )
 
 
 def edition_timing(edition: Edition, *, now: datetime | None = None) -> str:

@@ -38,7 +38,7 @@ def register(request, slug):
         messages.error(request, _error_message("closed"))
         return redirect(edition)
     initial = {"sector": request.user.sector, "role": request.user.role}
-    form = RegistrationForm(request.POST or None, edition=edition, initial=initial)
+    form = RegistrationForm(request.POST if request.method == "POST" else None, edition=edition, initial=initial)
     full = False
     if request.method == "POST" and form.is_valid():
         try:

@@ -14,12 +14,13 @@ wording; a row is only saved when a value differs.
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -324,6 +325,9 @@ def quartier_phase_times(edition: Edition) -> dict[str, tuple[datetime, datetime
 # --- The command ---------------------------------------------------------------------------------
 
 
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "testserver"}
+
+
 class Command(BaseCommand):
     help = (
         "Create the demo data: a past and an upcoming Dortmund helpathon with challenges, agenda "
@@ -334,8 +338,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty", action="store_true", help="Do nothing when any edition exists already."
         )
+        parser.add_argument(
+            "--allow-public-site", dest="allow_public", action="store_true",
+            help="Seed even though SITE_URL is not a local address (the demo passwords are public).",
+        )
 
     def handle(self, *args, **options):
+        # The demo accounts have published passwords: never create them on a public site.
+        host = urlsplit(settings.SITE_URL).hostname or ""
+        if host not in LOCAL_HOSTS and not options["allow_public"]:
+            raise CommandError(
+                f"SITE_URL is {settings.SITE_URL}: the demo's published passwords must not reach a public "
+                "site. Pass --allow-public-site if you really mean it."
+            )
         if options["if_empty"] and Edition.objects.exists():
             self.stdout.write("Editions exist already; seed_demo left the database as it is.")
             return
