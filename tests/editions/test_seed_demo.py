@@ -79,7 +79,7 @@ def test_it_creates_the_two_editions_with_their_challenges_in_order(seeded):
         "Wirtschaftsförderung Dortmund", "IHK zu Dortmund", "Handwerkskammer Dortmund", "DORTMUNDtourismus",
     }
     assert list(quartier.partners.values_list("name", flat=True)) == ["Wirtschaftsförderung Dortmund"]
-    assert comeback.motto == "Comeback stronger"
+    assert comeback.motto == "Stärker und krisenfester aus der Krise"
     assert "Innovationsvorlage" in comeback.description and "IHK zu Dortmund" in comeback.description
     assert comeback.status == quartier.status == Edition.Status.PUBLISHED
     assert comeback.capacity == 150
@@ -200,7 +200,7 @@ def test_running_it_again_restores_texts_and_missing_rows_but_keeps_dates(seeded
     output = seed()
 
     comeback.refresh_from_db()
-    assert comeback.motto == "Comeback stronger"
+    assert comeback.motto == "Stärker und krisenfester aus der Krise"
     assert local(comeback.starts_at).hour == 11  # an existing edition keeps its dates
     restored = comeback.phases.get(kind=PhaseKind.KICKOFF)
     assert (restored.starts_at, restored.ends_at) == kickoff_times

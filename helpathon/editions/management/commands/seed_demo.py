@@ -52,7 +52,7 @@ PARTNERS = {
 COMEBACK = {
     "slug": "comeback-stronger",
     "title": "Comeback stronger",
-    "motto": "Comeback stronger",
+    "motto": "Stärker und krisenfester aus der Krise",
     "capacity": 150,
     "partners": [WIFOE, IHK, HWK, TOURISMUS],
     "description": (
