@@ -7,7 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from helpathon.registrations.models import Registration
-from tests.factories import PASSWORD, make_edition, make_user
+from tests.factories import PASSWORD, make_edition, make_user, organizers_group
 
 
 @pytest.fixture(autouse=True)
@@ -55,9 +55,7 @@ def participant(db, edition):
 @pytest.fixture
 def organizer(db, edition):
     user = make_user("organizer@example.org", display_name="Olga Organizer", is_staff=True)
-    from django.contrib.auth.models import Group
-
-    user.groups.add(Group.objects.get(name="Organisatoren"))
+    user.groups.add(organizers_group())
     edition.organizers.add(user)
     return user
 
@@ -66,8 +64,6 @@ def organizer(db, edition):
 def stranger_organizer(db):
     other = make_edition(slug="other-edition")
     user = make_user("stranger@example.org", display_name="Stefan Stranger", is_staff=True)
-    from django.contrib.auth.models import Group
-
-    user.groups.add(Group.objects.get(name="Organisatoren"))
+    user.groups.add(organizers_group())
     other.organizers.add(user)
     return user

@@ -11,6 +11,27 @@ from helpathon.editions.models import Challenge, Edition, Partner, Phase, PhaseK
 PASSWORD = "a-Long-test-passw0rd"
 
 
+def organizers_group():
+    """The group a migration creates. Transactional tests flush the database, migration data
+    included, so recreate it the way the migration does when it is gone."""
+    import importlib
+
+    from django.conf import settings
+    from django.contrib.auth.models import Group, Permission
+
+    group, created = Group.objects.get_or_create(name=settings.ORGANIZERS_GROUP)
+    if created:
+        # Flushing re-creates permissions (post_migrate), not the migration's group.
+        migration = importlib.import_module("helpathon.registrations.migrations.0002_organizers_group")
+        for app_label, models in migration.PERMISSIONS.items():
+            for model, actions in models.items():
+                codenames = [f"{action}_{model}" for action in actions]
+                group.permissions.add(
+                    *Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
+                )
+    return group
+
+
 def make_user(email: str, *, display_name: str | None = None, verified: bool = True, **extra) -> User:
     user = User.objects.create_user(
         email=email, password=PASSWORD, display_name=display_name or email.split("@")[0].title(), **extra

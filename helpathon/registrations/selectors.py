@@ -49,7 +49,10 @@ def registration_summary(edition: Edition, *, now=None) -> dict:
 def waitlist_position(registration: Registration) -> int | None:
     if registration.status != Status.WAITLISTED:
         return None
+    # The same order as promotion: by queued_at, then pk.
     ahead = Registration.objects.filter(
-        edition_id=registration.edition_id, status=Status.WAITLISTED, queued_at__lt=registration.queued_at
+        Q(queued_at__lt=registration.queued_at) | Q(queued_at=registration.queued_at, pk__lt=registration.pk),
+        edition_id=registration.edition_id,
+        status=Status.WAITLISTED,
     ).count()
     return ahead + 1

@@ -120,11 +120,13 @@ def registration_create(
         raise RegistrationClosed()
     if not may(user, Action.REGISTER, edition):
         raise PermissionDenied
+    # Release lapsed holds first, in a transaction of its own, so that the release stands even
+    # when this request is refused below.
+    registrations_lapse_expired(edition=edition)
     try:
         with transaction.atomic():
             edition = _lock_edition(edition)
             now = timezone.now()
-            _lapse_expired(edition, now)
             registration = Registration.objects.filter(edition=edition, user=user).first()
             if registration is not None and registration.is_active:
                 raise AlreadyRegistered(registration)
@@ -157,19 +159,21 @@ def registration_confirm(*, token: str) -> Registration:
     """Follow the emailed opt-in link: a held place becomes confirmed, a waitlist entry is
     marked as confirmed and keeps its position."""
     try:
-        data = signing.loads(token, salt=TOKEN_SALT, max_age=_hold_duration())
-    except signing.SignatureExpired:
-        raise LinkExpired()
+        # No max_age: a held place runs out by `expires_at`, a waitlist entry's link stays good
+        # while the entry waits, and `token_version` voids superseded links.
+        data = signing.loads(token, salt=TOKEN_SALT)
     except signing.BadSignature:
         raise LinkInvalid()
     if not isinstance(data, dict) or not isinstance(data.get("r"), int):
         raise LinkInvalid()
     with transaction.atomic():
         registration = Registration.objects.select_related("edition", "user").filter(pk=data["r"]).first()
-        if registration is None or registration.token_version != data.get("v"):
+        if registration is None:
             raise LinkInvalid()
         edition = _lock_edition(registration.edition)
         registration.refresh_from_db()
+        if registration.token_version != data.get("v"):
+            raise LinkInvalid()
         now = timezone.now()
         status = registration.status
         if status == Status.PENDING and registration.expires_at and registration.expires_at <= now:
