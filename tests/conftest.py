@@ -21,6 +21,17 @@ def _plain_static_storage(settings):
     settings.ACCOUNT_RATE_LIMITS = False
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # The default hasher costs a quarter second per user; tests create hundreds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def phases(edition):
+    return list(edition.phases.order_by("starts_at"))
+
+
 @pytest.fixture
 def password():
     return PASSWORD

@@ -1,7 +1,7 @@
 """Accessibility: axe-core (WCAG 2.0/2.1 A and AA rules) finds no serious or critical violation
 on the pages of the registration journey, in German and — switched with the header's language
-switch — in English; no ARIA reference points to a missing or empty element; and the main pages fit a phone's
-width.
+switch — in English; no ARIA reference points to a missing or empty element; and the main
+pages fit a phone's width.
 
 Each language walks all pages in one browser session and reports every failing page at once.
 All axe results (also moderate and minor violations, and what needs review) are written to

@@ -13,16 +13,6 @@ from tests.factories import make_edition
 TICK = timedelta(microseconds=1)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def phases(edition):
-    return list(edition.phases.order_by("starts_at"))
-
-
 def test_it_has_no_current_phase_before_the_agenda(edition, phases):
     agenda = agenda_for(edition, now=phases[0].starts_at - TICK)
 

@@ -66,11 +66,6 @@ def expected(role: str, kind: str, action: str) -> bool:
     return role == "participant" and kind in PARTICIPANT_PHASES[action]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def superuser(db):
     return make_user("admin@example.org", display_name="Ada Admin", is_staff=True, is_superuser=True)

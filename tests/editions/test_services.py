@@ -12,16 +12,6 @@ from helpathon.editions.services import phase_follow_clock, phase_set, phase_ste
 from tests.factories import make_edition, make_user
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def phases(edition):
-    return list(edition.phases.order_by("starts_at"))
-
-
 def _reloaded(edition: Edition) -> Edition:
     return Edition.objects.get(pk=edition.pk)
 

@@ -32,11 +32,6 @@ THREADS = 20
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def crowded():
     return make_edition(slug="crowded", capacity=PLACES)

@@ -43,11 +43,6 @@ Status = Registration.Status
 CONFIRM_LINK = re.compile(r"/registrations/confirm/([^/\s]+)/")
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 class Act:
     """The services, each call committed as a request would commit it (mails included)."""
 
