@@ -32,13 +32,16 @@ run: install
 	$(PY) manage.py seed_demo --if-empty
 	$(VENV)/bin/uvicorn helpathon.asgi:application --host 127.0.0.1 --port $(PORT)
 
+# The browser tests run in a process of their own: Playwright's event loop makes Django's
+# async-safety check useless for everything else in that process.
 test: install chromium
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not e2e" -n 2 $(PYTEST_ARGS)
+	$(PY) -m pytest -m e2e $(PYTEST_ARGS)
 
 # Everything but the browser tests.
 test-fast: install
-	$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not e2e" -n 2 $(PYTEST_ARGS)
 
 messages: install
 	cd helpathon && ../$(PY) ../manage.py makemessages -l de -l en --no-obsolete --ignore='static/*'

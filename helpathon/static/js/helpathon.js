@@ -29,6 +29,10 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    // After a failed submit, move focus to the summary of what is wrong.
+    var summary = document.querySelector(".notice-error[tabindex='-1']");
+    if (summary) summary.focus();
+
     if (document.querySelector("[data-countdown]")) {
       tick();
       window.setInterval(tick, 1000);
