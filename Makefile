@@ -43,6 +43,13 @@ test: install chromium
 test-fast: install
 	$(PY) -m pytest -m "not e2e" -n 2 $(PYTEST_ARGS)
 
+# Benchmarks (never part of `make test`): SQLite, then PostgreSQL on a scratch database.
+BENCH_PG_DB ?= helpathon_bench
+bench: install
+	$(PY) tests/bench/run.py
+	psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS $(BENCH_PG_DB)" -c "CREATE DATABASE $(BENCH_PG_DB)"
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_PG_DB) $(PY) tests/bench/run.py
+
 messages: install
 	cd helpathon && ../$(PY) ../manage.py makemessages -l de -l en --no-obsolete --ignore='static/*'
 	cd helpathon && ../$(PY) ../manage.py compilemessages

@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from helpathon import health
 from helpathon.editions.views import home
 
 urlpatterns = [
     path("", home, name="home"),
+    path("health/live", health.live, name="health-live"),
+    path("health/ready", health.ready, name="health-ready"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
