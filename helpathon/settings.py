@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "helpathon.accounts",
     "helpathon.editions",
     "helpathon.registrations",
+    "helpathon.live",
+    "helpathon.ideas",
+    "helpathon.moderation",
     "helpathon.api",
 ]
 

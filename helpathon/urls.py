@@ -14,5 +14,7 @@ urlpatterns = [
     path("", include("helpathon.accounts.urls")),
     path("api/v1/", include("helpathon.api.urls")),
     path("", include("helpathon.registrations.urls")),
+    path("", include("helpathon.moderation.urls")),
+    path("", include("helpathon.ideas.urls")),
     path("", include("helpathon.editions.urls")),
 ]

@@ -55,6 +55,9 @@ class Edition(models.Model):
     organizers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="organized_editions", verbose_name=_("organizers")
     )
+    moderators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="moderated_editions", verbose_name=_("moderators")
+    )
     # Set by an organizer who runs the day by hand; null means the agenda follows the clock.
     phase_override = models.ForeignKey(
         "Phase", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("phase override")

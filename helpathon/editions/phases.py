@@ -27,6 +27,7 @@ class Action(models.TextChoices):
     PUBLIC_FEEDBACK = "public_feedback", _("give public feedback")
     MANAGE_EDITION = "manage_edition", _("run the edition")
     MODERATE = "moderate", _("moderate")
+    REPORT = "report", _("report content")
 
 
 PHASE_ACTIONS: dict[str, frozenset[str]] = {
@@ -46,7 +47,7 @@ PHASE_ACTIONS: dict[str, frozenset[str]] = {
 
 # Actions whose timing is not a phase: registration has its window, organizers act any time.
 WINDOW_ACTIONS = frozenset({Action.REGISTER})
-ANYTIME_ACTIONS = frozenset({Action.MANAGE_EDITION, Action.MODERATE})
+ANYTIME_ACTIONS = frozenset({Action.MANAGE_EDITION, Action.MODERATE, Action.REPORT})
 
 
 def phase_allows(kind: str | None, action: str) -> bool:

@@ -20,6 +20,9 @@ def edition_of(obj) -> Edition:
     edition = getattr(obj, "edition", None)
     if isinstance(edition, Edition):
         return edition
+    idea = getattr(obj, "idea", None)  # a comment, a support…
+    if idea is not None:
+        return edition_of(idea)
     raise TypeError(f"{obj!r} does not belong to an edition")
 
 
@@ -54,6 +57,27 @@ def is_organizer(user, obj) -> bool:
 
 
 @rules.predicate
+def is_moderator(user, obj) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    edition = edition_of(obj)
+    cache = _role_cache(user, edition)
+    if "moderator" not in cache:
+        cache["moderator"] = edition.moderators.filter(pk=user.pk).exists()
+    return cache["moderator"]
+
+
+@rules.predicate
+def is_author(user, obj) -> bool:
+    """The author of the object; for an edition or challenge (asking whether some edit is
+    possible at all) it holds for everyone."""
+    author_id = getattr(obj, "author_id", None)
+    if author_id is None:
+        return True
+    return user.is_authenticated and author_id == user.pk
+
+
+@rules.predicate
 def is_participant(user, obj) -> bool:
     """Holds a confirmed place in the edition."""
     if not user.is_authenticated or not user.is_active:
@@ -84,7 +108,7 @@ def _timing(action: str):
 ROLE_RULES = {
     Action.REGISTER: is_citizen,
     Action.SUBMIT_IDEA: is_participant,
-    Action.EDIT_IDEA: is_participant,
+    Action.EDIT_IDEA: is_participant & is_author,
     Action.COMMENT: is_participant,
     Action.SUPPORT: is_participant,
     Action.RATE: is_participant,
@@ -96,7 +120,8 @@ ROLE_RULES = {
     Action.JURY_SCORE: is_organizer,
     Action.PUBLIC_FEEDBACK: is_citizen,
     Action.MANAGE_EDITION: is_organizer,
-    Action.MODERATE: is_organizer,
+    Action.MODERATE: is_organizer | is_moderator,
+    Action.REPORT: is_citizen,
 }
 assert set(ROLE_RULES) == set(Action), "every action needs a role rule"
 assert all(set(actions) <= set(Action) for actions in PHASE_ACTIONS.values())

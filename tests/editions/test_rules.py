@@ -43,6 +43,8 @@ CITIZEN_PHASES = {A.PUBLIC_FEEDBACK: {K.PUBLIC_FEEDBACK}}
 ORGANIZER_ANYTIME = {A.MANAGE_EDITION, A.MODERATE}
 # Gated by the registration window, not by the phase.
 WINDOW = {A.REGISTER}
+# Any signed-in, verified citizen may report content, at any time.
+CITIZEN_ANYTIME = {A.REPORT}
 
 PHASE_GATED = [*PARTICIPANT_PHASES, *JURY_PHASES, *CITIZEN_PHASES]
 ROLES = ["visitor", "citizen", "participant", "organizer"]
@@ -58,6 +60,8 @@ def expected(role: str, kind: str, action: str) -> bool:
         return True
     if action in ORGANIZER_ANYTIME:
         return role == "organizer"
+    if action in CITIZEN_ANYTIME:
+        return True
     if action in JURY_PHASES:
         return role == "organizer" and kind in JURY_PHASES[action]
     if action in CITIZEN_PHASES:
@@ -92,7 +96,9 @@ def _set_registration_window(edition: Edition, opens: timedelta, closes: timedel
 
 
 def test_it_has_an_expectation_for_every_action():
-    covered = set(PARTICIPANT_PHASES) | set(JURY_PHASES) | set(CITIZEN_PHASES) | ORGANIZER_ANYTIME | WINDOW
+    covered = (
+        set(PARTICIPANT_PHASES) | set(JURY_PHASES) | set(CITIZEN_PHASES) | ORGANIZER_ANYTIME | WINDOW | CITIZEN_ANYTIME
+    )
     assert covered == set(Action)
 
 
