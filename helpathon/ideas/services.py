@@ -45,6 +45,8 @@ def _clean_tags(tags) -> list[str]:
         tag = " ".join(str(raw).split()).lower().lstrip("#")
         if not tag or tag in seen:
             continue
+        if "," in tag or ";" in tag:
+            raise ValidationError({"tags": _("Tags are separated by commas; a tag itself has none.")})
         if len(tag) > MAX_TAG_LENGTH:
             raise ValidationError({"tags": _("A tag may have at most %(n)d characters.") % {"n": MAX_TAG_LENGTH}})
         seen.add(tag)
@@ -115,7 +117,8 @@ def idea_create(
             title=title, body=body, body_html=render_markdown(body), created_at=created_at or now,
             updated_at=created_at or now,
         )
-        _set_tags(idea, tag_names)
+        if tag_names:
+            _set_tags(idea, tag_names)
         _snapshot(idea, editor=actor, tags=tag_names)
         for target in targets:
             _link(idea, target, IdeaLink.Kind.BUILDS_ON, actor)

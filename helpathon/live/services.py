@@ -29,8 +29,10 @@ def publish(*, edition_id: int, type: str, payload: dict) -> LiveEvent:
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("publish() must run inside the transaction of the change it describes")
-    LiveCursor.objects.get_or_create(edition_id=edition_id)
-    cursor = LiveCursor.objects.select_for_update().get(edition_id=edition_id)
+    cursor = LiveCursor.objects.select_for_update().filter(edition_id=edition_id).first()
+    if cursor is None:
+        LiveCursor.objects.get_or_create(edition_id=edition_id)
+        cursor = LiveCursor.objects.select_for_update().get(edition_id=edition_id)
     cursor.last_seq += 1
     cursor.save(update_fields=["last_seq"])
     event = LiveEvent.objects.create(edition_id=edition_id, seq=cursor.last_seq, type=type, payload=payload)
