@@ -158,6 +158,8 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Helpathon <noreply@helpathon.localhost>")
+# Where people reply to mails about moderation: the organizing team's shared address.
+CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "")
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "de"

@@ -264,7 +264,12 @@ def comment_delete(*, actor, comment: Comment) -> Comment:
     if comment.deleted_at:
         return comment
     with transaction.atomic():
-        comment.body, comment.body_html, comment.deleted_at = "", "", timezone.now()
+        comment.deleted_at = timezone.now()
+        if comment.hidden_at is not None:
+            # Hidden already: it left the count then, and its text stays as moderation evidence.
+            comment.save(update_fields=["deleted_at"])
+            return comment
+        comment.body, comment.body_html = "", ""
         comment.save(update_fields=["body", "body_html", "deleted_at"])
         Idea.objects.filter(pk=comment.idea_id, comment_count__gt=0).update(comment_count=F("comment_count") - 1)
     return comment

@@ -14,6 +14,7 @@ EVENT_FIELDS: dict[str, frozenset[str]] = {
     "idea.restored": frozenset({"idea", "challenge", "title", "status"}),
     "comment.created": frozenset({"comment", "idea", "author", "parent"}),
     "comment.hidden": frozenset({"comment", "idea"}),
+    "comment.restored": frozenset({"comment", "idea"}),
     "themes.updated": frozenset({"themes"}),
     "phase.changed": frozenset({"phase", "kind", "title", "manual"}),
 }

@@ -35,6 +35,15 @@ class Report(models.Model):
                 condition=Q(idea__isnull=False, comment__isnull=True) | Q(idea__isnull=True, comment__isnull=False),
                 name="report_targets_one_thing",
             ),
+            # One open report per person and item, also under concurrent requests.
+            models.UniqueConstraint(
+                fields=["reporter", "idea"], condition=Q(status="open", idea__isnull=False),
+                name="report_one_open_per_person_and_idea",
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "comment"], condition=Q(status="open", comment__isnull=False),
+                name="report_one_open_per_person_and_comment",
+            ),
         ]
 
 

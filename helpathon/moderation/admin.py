@@ -1,0 +1,38 @@
+"""Reports and the moderation log in the admin, for the record. Decisions are taken on the
+moderation pages, which run the services (mail to the author, live events); here they are
+read-only."""
+
+from django.contrib import admin
+
+from helpathon.editions.admin import EditionScopedAdmin
+from helpathon.moderation.models import ModerationAction, Report
+
+
+class ReadOnlyAdmin(EditionScopedAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Evidence is kept: reports and actions go only with their edition.
+        return False
+
+
+@admin.register(Report)
+class ReportAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "edition", "idea", "comment", "reporter", "status", "decided_by", "decided_at"]
+    list_filter = ["edition", "status"]
+    search_fields = ["reason", "decision_reason", "idea__title"]
+    list_select_related = ["edition", "idea", "comment", "reporter", "decided_by"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(ModerationAction)
+class ModerationActionAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "edition", "kind", "idea", "comment", "moderator", "reason"]
+    list_filter = ["edition", "kind"]
+    search_fields = ["reason", "idea__title"]
+    list_select_related = ["edition", "idea", "comment", "moderator"]
+    date_hierarchy = "created_at"
