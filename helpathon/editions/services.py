@@ -8,6 +8,7 @@ from helpathon.editions.agenda import agenda_for
 from helpathon.editions.models import Edition, Phase, PhaseChange
 from helpathon.editions.phases import Action
 from helpathon.editions.rules import may
+from helpathon.live.services import publish
 
 
 def _record(edition: Edition, *, actor, from_phase: Phase | None, to_phase: Phase | None, manual: bool) -> Edition:
@@ -16,6 +17,11 @@ def _record(edition: Edition, *, actor, from_phase: Phase | None, to_phase: Phas
         edition.save(update_fields=["phase_override"])
         PhaseChange.objects.create(
             edition=edition, changed_by=actor, from_phase=from_phase, to_phase=to_phase, manual=manual
+        )
+        publish(
+            edition_id=edition.pk, type="phase.changed",
+            payload={"phase": to_phase.pk if to_phase else None, "kind": to_phase.kind if to_phase else None,
+                     "title": to_phase.display_title if to_phase else None, "manual": manual},
         )
     edition.__dict__.pop("_agenda", None)
     return edition

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,10 @@ class IdeasConfig(AppConfig):
     name = "helpathon.ideas"
     label = "ideas"
     verbose_name = _("Ideas")
+
+    def ready(self):
+        # SQLite drops the full-text triggers whenever a migration rebuilds the ideas table;
+        # put them back after every migrate.
+        from helpathon.ideas import search
+
+        post_migrate.connect(search.ensure_installed, sender=self)

@@ -42,7 +42,7 @@ class IdeaConflict(Exception):
 def _clean_tags(tags) -> list[str]:
     cleaned, seen = [], set()
     for raw in tags or []:
-        tag = " ".join(str(raw).split()).lower().lstrip("#")
+        tag = " ".join(str(raw).split()).lower().lstrip("#").strip()
         if not tag or tag in seen:
             continue
         if "," in tag or ";" in tag:
@@ -145,6 +145,9 @@ def idea_update(
     targets = None if builds_on is None else _validate_builds_on(idea.edition_id, builds_on, own_pk=idea.pk)
     with transaction.atomic():
         current = Idea.objects.select_for_update().get(pk=idea.pk)
+        # Decide on the locked row: the caller's copy may predate a merge or a hiding.
+        if current.hidden_at is not None or current.status == Idea.Status.MERGED:
+            raise PermissionDenied
         if base_version is not None and base_version != current.version:
             raise IdeaConflict(current)
         unchanged = (
@@ -160,9 +163,21 @@ def idea_update(
             _snapshot(current, editor=actor, tags=tag_names, note=note)
         if targets is not None:
             wanted = {t.pk for t in targets}
-            current.links_out.filter(kind=IdeaLink.Kind.BUILDS_ON).exclude(target_id__in=wanted).delete()
+            links = current.links_out.filter(kind=IdeaLink.Kind.BUILDS_ON)
+            had = set(links.values_list("target_id", flat=True))
+            links.exclude(target_id__in=wanted).delete()
             for target in targets:
-                _link(current, target, IdeaLink.Kind.BUILDS_ON, actor)
+                if target.pk not in had:
+                    _link(current, target, IdeaLink.Kind.BUILDS_ON, actor)
+                    publish(
+                        edition_id=current.edition_id, type="idea.linked",
+                        payload={"idea": current.pk, "target": target.pk, "kind": IdeaLink.Kind.BUILDS_ON},
+                    )
+            for gone in had - wanted:
+                publish(
+                    edition_id=current.edition_id, type="idea.unlinked",
+                    payload={"idea": current.pk, "target": gone, "kind": IdeaLink.Kind.BUILDS_ON},
+                )
         if not unchanged:
             publish(
                 edition_id=current.edition_id, type="idea.edited",
@@ -177,14 +192,18 @@ def idea_merge(*, actor, idea: Idea, target: Idea) -> Idea:
     if not may(actor, Action.MODERATE, idea):
         raise PermissionDenied
     if target.pk == idea.pk or target.edition_id != idea.edition_id:
-        raise ValidationError(_("An idea can only be merged into another idea of the same edition."))
+        raise ValidationError({"target": _("An idea can only be merged into another idea of the same edition.")})
+    if target.hidden_at is not None:
+        raise ValidationError({"target": _("A hidden idea cannot take in other ideas.")})
     if target.status == Idea.Status.MERGED:
-        raise ValidationError(_("This idea was itself merged; merge into %(title)s instead.") % {
-            "title": target.merged_into.title if target.merged_into else "—"})
+        raise ValidationError({"target": _("This idea was itself merged; merge into %(title)s instead.") % {
+            "title": target.merged_into.title if target.merged_into else "—"}})
     if idea.status == Idea.Status.MERGED:
         raise ValidationError(_("This idea has been merged already."))
     with transaction.atomic():
         idea = Idea.objects.select_for_update().get(pk=idea.pk)
+        if idea.status == Idea.Status.MERGED:
+            raise ValidationError(_("This idea has been merged already."))
         idea.status = Idea.Status.MERGED
         idea.merged_into = target
         idea.save(update_fields=["status", "merged_into"])
@@ -205,10 +224,13 @@ def idea_set_status(*, actor, idea: Idea, status: str) -> Idea:
     allowed = {Idea.Status.OPEN, Idea.Status.SHORTLISTED, Idea.Status.IN_PROTOTYPING, Idea.Status.ARCHIVED}
     if status not in allowed:
         raise ValidationError({"status": _("Please choose a valid status.")})
+    merged = ValidationError({"status": _("A merged idea keeps its status.")})
     if idea.status == Idea.Status.MERGED:
-        raise ValidationError(_("A merged idea keeps its status."))
+        raise merged
     with transaction.atomic():
-        Idea.objects.filter(pk=idea.pk).update(status=status)
+        # Conditional on the row, not the caller's copy: a merge in between must not be undone.
+        if not Idea.objects.filter(pk=idea.pk).exclude(status=Idea.Status.MERGED).update(status=status):
+            raise merged
         idea.status = status
         publish(edition_id=idea.edition_id, type="idea.status_changed", payload={"idea": idea.pk, "status": status})
     return idea
@@ -258,18 +280,29 @@ def comment_update(*, actor, comment: Comment, body: str) -> Comment:
 
 
 def comment_delete(*, actor, comment: Comment) -> Comment:
-    """The author withdraws a comment: its text goes, a placeholder keeps the thread readable."""
+    """The author withdraws a comment: its text goes, a placeholder keeps the thread readable.
+    The caller's instance is updated to the stored state."""
     if comment.author_id != actor.pk:
         raise PermissionDenied
-    if comment.deleted_at:
-        return comment
-    with transaction.atomic():
-        comment.deleted_at = timezone.now()
-        if comment.hidden_at is not None:
-            # Hidden already: it left the count then, and its text stays as moderation evidence.
-            comment.save(update_fields=["deleted_at"])
-            return comment
-        comment.body, comment.body_html = "", ""
-        comment.save(update_fields=["body", "body_html", "deleted_at"])
-        Idea.objects.filter(pk=comment.idea_id, comment_count__gt=0).update(comment_count=F("comment_count") - 1)
+    current = _comment_delete(comment)
+    comment.deleted_at, comment.body, comment.body_html = current.deleted_at, current.body, current.body_html
     return comment
+
+
+def _comment_delete(comment: Comment) -> Comment:
+    with transaction.atomic():
+        # Decide on the locked row: a double click or a hiding in between must count once.
+        current = Comment.objects.select_for_update().select_related("idea").get(pk=comment.pk)
+        if current.deleted_at:
+            return current
+        current.deleted_at = timezone.now()
+        if current.hidden_at is not None:
+            # Hidden already: it left the count then, and its text stays as moderation evidence.
+            current.save(update_fields=["deleted_at"])
+            return current
+        current.body, current.body_html = "", ""
+        current.save(update_fields=["body", "body_html", "deleted_at"])
+        Idea.objects.filter(pk=current.idea_id, comment_count__gt=0).update(comment_count=F("comment_count") - 1)
+        publish(edition_id=current.idea.edition_id, type="comment.deleted",
+                payload={"comment": current.pk, "idea": current.idea_id})
+    return current

@@ -131,8 +131,9 @@ def test_it_wants_exactly_one_target(idea, comment, citizen):
 
 
 def test_it_hides_an_idea_and_records_everything(
-    idea, citizen, organizer, participant, django_capture_on_commit_callbacks
+    idea, citizen, organizer, participant, django_capture_on_commit_callbacks, settings
 ):
+    settings.CONTACT_EMAIL = "team@helpathon.example"
     report = report_create(actor=citizen, idea=idea, reason="Das ist Werbung.")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -154,7 +155,8 @@ def test_it_hides_an_idea_and_records_everything(
     assert event.payload == {"idea": idea.pk}
     [message] = mail.outbox
     assert message.to == [participant.email]
-    assert message.reply_to == [organizer.email]
+    # Replies reach the organizing team's shared address, never a person's own.
+    assert message.reply_to == ["team@helpathon.example"]
     assert "Mehr Bänke im Stadtpark" in message.body
     assert "Werbung für eine Firma." in message.body
     # The reporter and the moderator stay anonymous to the author.
