@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "helpathon.accounts",
     "helpathon.editions",
     "helpathon.registrations",
@@ -215,6 +217,14 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+
+# --- Background work ----------------------------------------------------------------------
+# django-tasks with its database backend: nothing extra to run but `manage.py db_worker`
+# (which `make run` starts beside the server).
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Themes are recomputed this many seconds after the first change, so bursts coalesce.
+THEMES_DELAY_SECONDS = int(os.environ.get("THEMES_DELAY_SECONDS", "20"))
+THEMES_AUTO = env_bool("THEMES_AUTO", True)
 
 # --- Helpathon ------------------------------------------------------------------------------
 # How long a double opt-in link for a registration stays valid; an unconfirmed place lapses then.

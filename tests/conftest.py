@@ -18,6 +18,9 @@ def _plain_static_storage(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Tasks run on the spot; automatic theme recomputes only where a test asks for them.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.THEMES_AUTO = False
     settings.ACCOUNT_RATE_LIMITS = False
 
 

@@ -19,3 +19,4 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 api.add_router("", editions_router)
+api.add_router("", "helpathon.api.ideas.router")

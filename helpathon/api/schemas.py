@@ -6,13 +6,16 @@ edition here, so that pages and API read them through the same functions
 """
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from ninja import Schema
+from ninja import Field, Schema
+from pydantic import AfterValidator
 
 from helpathon.accounts.models import Sector
 from helpathon.editions.agenda import agenda_for, edition_timing, registration_is_open
 from helpathon.editions.models import Challenge, Edition, Phase, PhaseKind
+from helpathon.ideas.models import Comment, Idea, IdeaVersion
+from helpathon.ideas.selectors import SORTS
 
 Timing = Literal["upcoming", "running", "past"]
 
@@ -157,3 +160,238 @@ class EditionDetailOut(EditionOut):
     def resolve_registrations(obj: Edition) -> dict:
         # Set by the endpoint from `registrations.selectors.registration_summary`.
         return obj.registration_counts
+
+
+# --- ideas --------------------------------------------------------------------------------------
+# Authors, editors and commenters appear by their public display name only (`public_name`, or an
+# imported idea's `author_name`), never by email or user id.
+
+IdeaSort = Literal["new", "supported", "discussed", "random"]
+assert set(IdeaSort.__args__) == set(SORTS)
+# Ids beyond a 32-bit integer cannot exist, and some databases reject them in a query.
+MAX_ID = 2**31 - 1
+IdeaId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _storable_text(value: str) -> str:
+    # JSON may carry NUL characters and lone surrogates; neither can be stored (PostgreSQL
+    # rejects NUL, no database encodes a lone surrogate), so they are a 422, not a 500.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text") from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_storable_text)]
+
+
+class ValidationErrorItemOut(Schema):
+    type: str
+    loc: list[str | int]
+    msg: str
+
+
+class ValidationErrorOut(Schema):
+    """The one shape of every 422: ninja's own for malformed input, and the same for what the
+    services reject (`loc` ends with the field's name; `["body", "payload"]` for the whole)."""
+
+    detail: list[ValidationErrorItemOut]
+
+
+class IdeaListQuery(Schema):
+    challenge: Text | None = Field(
+        None, max_length=80, pattern=r"^[-a-zA-Z0-9_]+$", description="A challenge's slug."
+    )
+    status: Idea.Status | None = Field(
+        None, description="Without it, all ideas but merged duplicates."
+    )
+    tag: Text = Field("", max_length=40)
+    q: Text = Field("", max_length=200, description="Words to find in title, description or tags.")
+    sort: IdeaSort = "new"
+    seed: int | None = Field(
+        None, ge=0, le=99_999, description="For sort=random: the same seed, the same order. Default: today's."
+    )
+    page: int = Field(1, ge=1, le=100_000, description="Past the last page, the last page is returned.")
+    per_page: int = Field(20, ge=1, le=100)
+
+
+class IdeaRefOut(Schema):
+    id: int
+    title: str
+
+
+class IdeaListItemOut(Schema):
+    id: int
+    title: str
+    challenge: str
+    author: str
+    status: Idea.Status
+    tags: list[str]
+    support_count: int
+    comment_count: int
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    merged_into: int | None
+    url: str
+
+    @staticmethod
+    def resolve_challenge(obj: Idea) -> str:
+        return obj.challenge.slug
+
+    @staticmethod
+    def resolve_author(obj: Idea) -> str:
+        return obj.public_author
+
+    @staticmethod
+    def resolve_tags(obj: Idea) -> list[str]:
+        return [tag.name for tag in obj.tags.all()]
+
+    @staticmethod
+    def resolve_merged_into(obj: Idea) -> int | None:
+        return obj.merged_into_id
+
+    @staticmethod
+    def resolve_url(obj: Idea) -> str:
+        return obj.get_absolute_url()
+
+
+class IdeaListOut(Schema):
+    items: list[IdeaListItemOut]
+    count: int
+    page: int
+    pages: int
+
+
+class IdeaVersionOut(Schema):
+    number: int
+    title: str
+    body: str
+    tags: list[str]
+    editor: str
+    note: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_tags(obj: IdeaVersion) -> list[str]:
+        return [tag for tag in obj.tags.split(", ") if tag]
+
+    @staticmethod
+    def resolve_editor(obj: IdeaVersion) -> str:
+        # The endpoint sets `public_editor`: an imported idea's versions name the idea's public
+        # author, not the organizer who ran the import.
+        return obj.public_editor
+
+
+class IdeaLinksOut(Schema):
+    builds_on: list[IdeaRefOut]
+    built_upon_by: list[IdeaRefOut]
+    merged_here: list[IdeaRefOut]
+
+
+def _comment_gone(obj: Comment) -> bool:
+    # Deleted or hidden: the thread keeps a placeholder, without text or name (as the page does).
+    return obj.deleted_at is not None or obj.hidden_at is not None
+
+
+class CommentOut(Schema):
+    id: int
+    parent: int | None
+    author: str | None = Field(description="Null when the comment is deleted or hidden.")
+    body_html: str | None = Field(description="Sanitized HTML; null when the comment is deleted or hidden.")
+    deleted: bool
+    hidden: bool
+    created_at: datetime
+    edited_at: datetime | None
+
+    @staticmethod
+    def resolve_parent(obj: Comment) -> int | None:
+        return obj.parent_id
+
+    @staticmethod
+    def resolve_author(obj: Comment) -> str | None:
+        return None if _comment_gone(obj) else obj.author.public_name
+
+    @staticmethod
+    def resolve_body_html(obj: Comment) -> str | None:
+        return None if _comment_gone(obj) else obj.body_html
+
+    @staticmethod
+    def resolve_deleted(obj: Comment) -> bool:
+        return obj.deleted_at is not None
+
+    @staticmethod
+    def resolve_hidden(obj: Comment) -> bool:
+        return obj.hidden_at is not None
+
+
+class IdeaDetailOut(IdeaListItemOut):
+    body: str = Field(description="The Markdown source.")
+    body_html: str = Field(description="The rendered, sanitized HTML.")
+    hidden: bool = Field(description="True only for moderators, who see hidden ideas; 404 for everyone else.")
+    versions: list[IdeaVersionOut] = Field(description="Newest first.")
+    links: IdeaLinksOut
+    comments: list[CommentOut] = Field(description="In thread order: each comment, then its replies.")
+
+    @staticmethod
+    def resolve_hidden(obj: Idea) -> bool:
+        return obj.hidden_at is not None
+
+    # Set by the endpoint from the selectors (`idea_versions`, `idea_relations`, `comment_threads`).
+    @staticmethod
+    def resolve_versions(obj: Idea) -> list:
+        return obj.version_list
+
+    @staticmethod
+    def resolve_links(obj: Idea):
+        return obj.relations
+
+    @staticmethod
+    def resolve_comments(obj: Idea) -> list:
+        return obj.comment_list
+
+
+class IdeaCreateIn(Schema):
+    challenge: Text = Field(max_length=80, description="The challenge's slug.")
+    title: Text
+    body: Text = ""
+    tags: list[Text] = Field(default_factory=list, max_length=50)
+    builds_on: list[IdeaId] = Field(default_factory=list, max_length=50, description="Ids of ideas it builds on.")
+
+
+class IdeaUpdateIn(Schema):
+    """Fields left out keep their value."""
+
+    title: Text | None = None
+    body: Text | None = None
+    tags: list[Text] | None = Field(None, max_length=50)
+    builds_on: list[IdeaId] | None = Field(None, max_length=50, description="Replaces the list when given.")
+    base_version: IdeaId | None = Field(
+        None, description="The version the edit is based on; if another was saved since, 409 and nothing changes."
+    )
+    note: Text = Field("", max_length=200, description="What changed.")
+
+
+class IdeaCurrentOut(Schema):
+    version: int
+    title: str
+    body: str
+    body_html: str
+    tags: list[str]
+
+    @staticmethod
+    def resolve_tags(obj: Idea) -> list[str]:
+        return [tag.name for tag in obj.tags.all()]
+
+
+class IdeaConflictOut(Schema):
+    detail: str
+    current: IdeaCurrentOut
+
+
+class CommentCreateIn(Schema):
+    body: Text
+    parent: IdeaId | None = Field(None, description="The id of a comment on the same idea to reply to.")

@@ -152,3 +152,14 @@ class Theme(models.Model):
 
     def __str__(self):
         return self.label
+
+
+class ThemeState(models.Model):
+    """Whether an edition's themes are out of date, and whether a recompute is queued, so
+    that a burst of new ideas leads to one recompute, not one per idea."""
+
+    edition = models.OneToOneField(Edition, on_delete=models.CASCADE, primary_key=True, related_name="theme_state")
+    dirty = models.BooleanField(default=False)
+    queued = models.BooleanField(default=False)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    idea_count = models.PositiveIntegerField(default=0)

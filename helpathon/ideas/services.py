@@ -20,6 +20,7 @@ from helpathon.editions.phases import Action
 from helpathon.editions.rules import may
 from helpathon.ideas.markdown import render_markdown
 from helpathon.ideas.models import Comment, Idea, IdeaLink, IdeaVersion, Tag
+from helpathon.ideas.themes_service import themes_mark_dirty
 from helpathon.live.services import publish
 
 MAX_TAGS = 8
@@ -129,6 +130,7 @@ def idea_create(
                 "status": idea.status, "builds_on": [t.pk for t in targets], "tags": tag_names,
             },
         )
+        themes_mark_dirty(edition_id=idea.edition_id)
     return idea
 
 
@@ -184,6 +186,7 @@ def idea_update(
                 payload={"idea": current.pk, "challenge": current.challenge_id, "title": current.title,
                          "version": current.version, "tags": tag_names},
             )
+            themes_mark_dirty(edition_id=current.edition_id)
     return current
 
 
@@ -213,6 +216,7 @@ def idea_merge(*, actor, idea: Idea, target: Idea) -> Idea:
         for hook in on_merged:
             hook(idea, target)
         publish(edition_id=idea.edition_id, type="idea.merged", payload={"idea": idea.pk, "target": target.pk})
+        themes_mark_dirty(edition_id=idea.edition_id)
     return idea
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from helpathon.editions.phases import Action
 from helpathon.editions.rules import may
 from helpathon.ideas.models import Comment, Idea
+from helpathon.ideas.themes_service import themes_mark_dirty
 from helpathon.live.services import publish
 from helpathon.moderation import emails
 from helpathon.moderation.models import ModerationAction, Report
@@ -109,6 +110,7 @@ def content_hide(*, actor, idea: Idea | None = None, comment: Comment | None = N
         )
         if isinstance(current, Idea):
             publish(edition_id=current.edition_id, type="idea.hidden", payload={"idea": current.pk})
+            themes_mark_dirty(edition_id=current.edition_id)
         else:
             if current.deleted_at is None:
                 # A comment its author deleted was taken off the count already.
@@ -147,6 +149,7 @@ def content_restore(
                 payload={"idea": current.pk, "challenge": current.challenge_id, "title": current.title,
                          "status": current.status},
             )
+            themes_mark_dirty(edition_id=current.edition_id)
         else:
             if current.deleted_at is None:
                 Idea.objects.filter(pk=current.idea_id).update(comment_count=F("comment_count") + 1)

@@ -63,7 +63,7 @@ def test_it_groups_several_reports_on_one_item(idea, citizen, commenter):
 
 def test_it_refuses_a_second_open_report_by_the_same_person(idea, citizen):
     report_create(actor=citizen, idea=idea, reason=REASON)
-    with pytest.raises(ValidationError, match="already reported"):
+    with pytest.raises(ValidationError, match="bereits gemeldet|already reported"):
         report_create(actor=citizen, idea=idea, reason="Noch einmal.")
     assert Report.objects.count() == 1
 
