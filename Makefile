@@ -30,7 +30,11 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py seed_demo --if-empty
-	$(VENV)/bin/uvicorn helpathon.asgi:application --host 127.0.0.1 --port $(PORT)
+	$(PY) manage.py seed_demo_ideas
+	@# The background worker (themes, mass mail) runs beside the server and stops with it.
+	$(PY) manage.py db_worker --interval 2 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(VENV)/bin/uvicorn helpathon.asgi:application --host 127.0.0.1 --port $(PORT)
 
 # The browser tests run in a process of their own: Playwright's event loop makes Django's
 # async-safety check useless for everything else in that process.

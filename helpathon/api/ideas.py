@@ -58,12 +58,13 @@ token: the value of the `csrftoken` cookie in an `X-CSRFToken` header. A missing
 is refused with 403 `{"detail": "CSRF check Failed"}` before the session is looked at; no
 session gives 401 `{"detail": "Unauthorized"}`.
 
-**Errors:** 401, 403, 404 and 429 answer `{"detail": "<message>"}`. Every 422 answers
+**Errors:** 400 (a body that is not JSON), 401, 403, 404 and 429 answer
+`{"detail": "<message>"}`. Every 422 answers
 `{"detail": [{"type": ..., "loc": [...], "msg": ...}]}`: for malformed input as ninja
 reports it, and for content the services reject, with `loc` ending in the field's name
 (`["body", "payload"]` when the error concerns the whole)."""
 
-WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 
 
 def _invalid(loc: tuple, message: str) -> InputError:

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import AfterValidator
+from pydantic import AfterValidator, ValidationInfo, field_validator
 
 from helpathon.accounts.models import Sector
 from helpathon.editions.agenda import agenda_for, edition_timing, registration_is_open
@@ -192,6 +192,7 @@ class ValidationErrorItemOut(Schema):
     type: str
     loc: list[str | int]
     msg: str
+    ctx: dict | None = None
 
 
 class ValidationErrorOut(Schema):
@@ -216,6 +217,14 @@ class IdeaListQuery(Schema):
     )
     page: int = Field(1, ge=1, le=100_000, description="Past the last page, the last page is returned.")
     per_page: int = Field(20, ge=1, le=100)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_means_default(cls, value, info: ValidationInfo):
+        # `?status=&sort=` (what a form with empty fields sends) means "no filter", as on the page.
+        if value == "":
+            return cls.model_fields[info.field_name].get_default(call_default_factory=True)
+        return value
 
 
 class IdeaRefOut(Schema):

@@ -274,6 +274,14 @@ def test_participants_submit_edit_build_on_discuss_and_an_organizer_merges(page,
     assert page.locator(f"#results a[href='{idea_url(anna_idea)}']").count() == 0
     assert page.locator(f"#results a[href='{idea_url(existing)}']").count() == 1
 
+    # Anna's reply keeps its own actions (edit, delete) together in one container: a <form>
+    # inside a <p> would be moved out of it by the HTML parser.
+    page.goto(url(idea_url(anna_idea)))
+    actions = page.locator(f"#comment-{reply.pk} .comment-actions")
+    assert actions.locator(f"form[action$='/comments/{reply.pk}/delete/'] button").count() == 1, (
+        "the delete form is not inside .comment-actions: " + page.locator(f"#comment-{reply.pk}").inner_html()
+    )
+
 
 def test_a_ticked_similar_idea_stays_ticked_while_the_title_changes(page, url, cast):
     """Ticking "my idea builds on it" and then refining the title must not drop the tick: the
