@@ -194,6 +194,15 @@ def test_it_rejects_bad_filters_with_a_clear_error(client, ideation, params, loc
     assert message
 
 
+def test_it_reads_blank_filters_as_no_filter(client, ideation, participant, make_idea):
+    make_idea()
+
+    response = client.get(list_url(ideation), {"challenge": "", "status": "", "tag": "", "q": "", "sort": "",
+                                               "seed": "", "page": "", "per_page": ""})
+
+    assert response.json()["count"] == 1
+
+
 def test_it_names_an_unknown_challenge(client, ideation):
     response = client.get(list_url(ideation), {"challenge": "nope"})
 
@@ -498,13 +507,25 @@ def test_it_refuses_to_build_on_hidden_or_foreign_ideas(client, ideation, partic
     assert f"#{hidden.pk}" in assert_input_error(response, ["body", "payload", "builds_on"])
 
 
-def test_it_requires_a_json_body(client, ideation, participant):
-    client.force_login(participant)
+@pytest.mark.parametrize("who", ["visitor", "citizen", "participant", "organizer"])
+def test_it_never_answers_junk_with_a_server_error(client, ideation, make_idea, who, request):
+    idea = make_idea()
+    if who != "visitor":
+        client.force_login(request.getfixturevalue(who))
+    junk = ["not json", "", "[]", "null", '"x"', "1e999", '{"title": {"$gt": ""}}', '{"parent": 1e30}',
+            '{"builds_on": [1.5]}', '{"tags": [[]]}', '{"base_version": -1}', '{"body": "\u0000"}']
+    urls = [list_url(ideation), idea_url(idea), f"{idea_url(idea)}/comments", f"{list_url(ideation)}/{10**30}",
+            f"{list_url(ideation)}/{10**30}/comments", f"{list_url(ideation)}/-1"]
 
-    response = client.post(list_url(ideation), "not json", content_type="application/json")
-
-    assert response.status_code in (400, 422)
-    assert "detail" in response.json()
+    for url in urls:
+        for body in junk:
+            for send in (client.post, client.patch):
+                response = send(url, body, content_type="application/json")
+                assert response.status_code < 500, (url, body)
+                assert response["Content-Type"].startswith("application/json"), (url, body)
+    assert client.post(list_url(ideation), "not json", content_type="application/json").status_code in (
+        400, 401, 403,
+    )
 
 
 def test_it_limits_the_rate_of_ideas_together_with_the_page(client, ideation, participant, new_idea):
@@ -552,6 +573,15 @@ def test_it_requires_the_csrf_token_with_a_session(ideation, participant, new_id
     assert accepted.status_code == 201, accepted.content
     wrong = post(client, list_url(ideation), new_idea, HTTP_X_CSRFTOKEN="x" * 32)
     assert wrong.status_code == 403
+
+
+def test_it_checks_csrf_before_the_session(ideation, new_idea):
+    # As documented: without a token a visitor is refused for CSRF (403), not asked to sign in.
+    response = post(Client(enforce_csrf_checks=True), list_url(ideation), new_idea)
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": "CSRF check Failed"}
+    assert post(Client(), list_url(ideation), new_idea).status_code == 401
 
 
 def test_it_checks_csrf_on_edits_and_comments_too(ideation, participant, make_idea):

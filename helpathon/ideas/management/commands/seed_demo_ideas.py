@@ -3,6 +3,8 @@ services so that versions, links, comments and live events are real. Idempotent:
 when the edition has ideas already. Run after `seed_demo`."""
 
 from allauth.account.models import EmailAddress
+from datetime import timedelta
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -56,10 +58,12 @@ class Command(BaseCommand):
             edition.phase_override = edition.phases.get(kind="ideation")
             edition.save(update_fields=["phase_override"])
             made = {}
-            for key, author, challenge, title, body, tags, builds_on in IDEAS:
+            for index, (key, author, challenge, title, body, tags, builds_on) in enumerate(IDEAS):
                 made[key] = services.idea_create(
                     actor=people[author], challenge=challenges[challenge], title=title, body=body, tags=tags,
                     builds_on=[made[k] for k in builds_on],
+                    # As if written during the event's ideation phase.
+                    created_at=edition.starts_at + timedelta(minutes=45 + 9 * index),
                 )
             services.idea_update(
                 actor=people[0], idea=made["markt"], title=made["markt"].title,
