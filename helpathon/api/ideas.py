@@ -1,11 +1,12 @@
 """Ideas: the list with the page's filters and sorting, one idea with its versions, links and
 comments, and the writes: submit, edit, comment.
 
-The endpoints do what the pages do (helpathon/ideas/views.py), in the same order: read through
-`ideas.selectors`, write through `ideas.services`, ask `may()` where the page asks it, and
-count writes against the pages' rate limits. So a person gets the same answer from both.
+The endpoints do what the pages do (helpathon/ideas/views.py): read through
+`ideas.selectors`, write through `ideas.services` (which ask `may()` again), refuse up front
+what the page refuses up front, and count writes against the pages' rate limits. So a person
+gets the same answer from both.
 
-Errors have one shape per status: `{"detail": "..."}` for 401, 403, 404 and 429;
+Errors have one shape per status: `{"detail": "..."}` for 400, 401, 403, 404 and 429;
 `{"detail": [{"type", "loc", "msg"}, ...]}` for every 422, whether ninja rejected the input's
 form or a service its content; 409 (an edit based on an old version) adds the current version.
 """
@@ -16,7 +17,6 @@ from contextlib import contextmanager
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from django_ratelimit.core import is_ratelimited
 from ninja import Query, Router
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as InputError
@@ -38,14 +38,11 @@ from helpathon.editions.phases import Action
 from helpathon.editions.rules import may
 from helpathon.editions.selectors import challenge_get, edition_get
 from helpathon.ideas import selectors, services
+from helpathon.ideas.limits import COMMENTS_GROUP, IDEAS_GROUP, RATE_COMMENTS, RATE_IDEAS, limited
 from helpathon.ideas.models import Idea
 
 router = Router(tags=["ideas"])
 
-# The pages' groups and rates (helpathon/ideas/views.py): the cache key is made of both, so the
-# same values make one budget per person for pages and API together. A test keeps them equal.
-IDEAS_GROUP, RATE_IDEAS = "ideas.write", "10/10m"
-COMMENTS_GROUP, RATE_COMMENTS = "comments.write", "30/10m"
 
 # Where ninja locates a field of the JSON body (the endpoints' parameter is called `payload`).
 BODY = ("body", "payload")
@@ -92,10 +89,6 @@ def _service_errors(forbidden: str) -> Iterator[None]:
         raise InputError(_input_errors(error)) from None
 
 
-def _limited(request: HttpRequest, group: str, rate: str) -> bool:
-    return is_ratelimited(request, group=group, key="user", rate=rate, method="POST", increment=True)
-
-
 def _no_challenge(slug: str) -> str:
     return _("There is no challenge “%(slug)s” in this edition.") % {"slug": slug}
 
@@ -117,7 +110,8 @@ def _with_details(idea: Idea) -> Idea:
     for version in idea.version_list:
         # Only the author edits an idea; an imported idea's author is the organizer who ran the
         # import, and its public name is the imported one.
-        version.public_editor = idea.public_author if version.editor_id == idea.author_id else version.editor.public_name
+        own = version.editor_id == idea.author_id
+        version.public_editor = idea.public_author if own else version.editor.public_name
     idea.relations = selectors.idea_relations(idea)
     idea.comment_list = [
         comment for root in selectors.comment_threads(idea) for comment in (root, *root.thread_replies)
@@ -191,7 +185,7 @@ def ideas_create(request: HttpRequest, slug: str, payload: IdeaCreateIn):
     except Http404:
         raise _invalid((*BODY, "challenge"), _no_challenge(payload.challenge)) from None
     builds_on = _visible_ideas(edition, payload.builds_on, field="builds_on")
-    if _limited(request, IDEAS_GROUP, RATE_IDEAS):
+    if limited(request, IDEAS_GROUP, RATE_IDEAS):
         raise HttpError(429, _("You have submitted many ideas in a short time. Please wait a few minutes."))
     with _service_errors(forbidden):
         idea = services.idea_create(
@@ -254,7 +248,7 @@ def ideas_comment(request: HttpRequest, slug: str, id: int, payload: CommentCrea
         parent = idea.comments.filter(pk=payload.parent).first()
         if parent is None:
             raise _invalid((*BODY, "parent"), _("You can only reply to a comment on the same idea."))
-    if _limited(request, COMMENTS_GROUP, RATE_COMMENTS):
+    if limited(request, COMMENTS_GROUP, RATE_COMMENTS):
         raise HttpError(429, _("You have written many comments in a short time. Please wait a few minutes."))
     with _service_errors(forbidden):
         comment = services.comment_create(actor=request.user, idea=idea, body=payload.body, parent=parent)

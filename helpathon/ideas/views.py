@@ -5,24 +5,15 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from django_ratelimit.core import is_ratelimited
 
 from helpathon.editions.agenda import agenda_for
 from helpathon.editions.phases import Action
 from helpathon.editions.rules import may
 from helpathon.editions.selectors import challenge_get, edition_get
 from helpathon.ideas import selectors, services
+from helpathon.ideas.limits import COMMENTS_GROUP, IDEAS_GROUP, RATE_COMMENTS, RATE_IDEAS, limited
 from helpathon.ideas.forms import CommentForm, FilterForm, IdeaForm, MergeForm, StatusForm
 from helpathon.ideas.models import Idea
-
-# Writes per person: generous for a busy event, tight enough to stop a script.
-RATE_IDEAS = "10/10m"
-RATE_COMMENTS = "30/10m"
-
-
-def _limited(request, group: str, rate: str) -> bool:
-    return is_ratelimited(request, group=group, key="user", rate=rate, method="POST", increment=True)
-
 
 def _apply_errors(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
@@ -72,9 +63,9 @@ def idea_create(request, slug):
     if wanted:
         initial["challenge"] = next((c for c in edition.challenges.all() if c.slug == wanted), None)
     form = IdeaForm(request.POST if request.method == "POST" else None, edition=edition, initial=initial)
-    limited = False
+    over_limit = False
     if request.method == "POST" and form.is_valid():
-        if limited := _limited(request, "ideas.write", RATE_IDEAS):
+        if over_limit := limited(request, IDEAS_GROUP, RATE_IDEAS):
             form.add_error(None, _("You have submitted many ideas in a short time. Please wait a few minutes."))
         else:
             data = form.cleaned_data
@@ -90,7 +81,7 @@ def idea_create(request, slug):
             else:
                 messages.success(request, _("Thank you! Your idea has been published."))
                 return redirect(idea)
-    return render(request, "ideas/form.html", {"edition": edition, "form": form}, status=429 if limited else 200)
+    return render(request, "ideas/form.html", {"edition": edition, "form": form}, status=429 if over_limit else 200)
 
 
 def similar(request, slug):
@@ -102,9 +93,11 @@ def similar(request, slug):
     exclude = request.GET.get("exclude")
     hits = similar_ideas(edition.pk, text, limit=5, exclude_id=int(exclude) if exclude and exclude.isdigit() else None)
     scores = dict(hits)
-    ideas = selectors.ideas_by_ids(edition, [pk for pk, _score in hits])
+    picked = [int(v) for v in request.GET.getlist("builds_on_pick") if v.isdigit() and len(v) < 10]
+    ideas = selectors.ideas_by_ids(edition, picked + [pk for pk, _score in hits if pk not in picked])
     for idea in ideas:
-        idea.similarity = round(scores[idea.pk] * 100)
+        idea.similarity = round(scores.get(idea.pk, 0) * 100)
+        idea.picked = idea.pk in picked
     return render(request, "ideas/_similar.html", {"edition": edition, "similar": ideas})
 
 
@@ -197,7 +190,7 @@ def comment_create(request, slug, pk):
     error = None
     if not form.is_valid():
         error = form.errors.get("body", [_("Please write a comment.")])[0]
-    elif _limited(request, "comments.write", RATE_COMMENTS):
+    elif limited(request, COMMENTS_GROUP, RATE_COMMENTS):
         error = _("You have written many comments in a short time. Please wait a few minutes.")
     else:
         parent = None

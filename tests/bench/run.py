@@ -58,6 +58,22 @@ Registration.objects.bulk_create(
 )
 """
     subprocess.run([*manage, "shell", "-c", script], env=env, check=True, stdout=subprocess.DEVNULL)
+    # 2,314 real citizen ideas (Bonn, CC BY 4.0) in one challenge, for the idea pages.
+    bonn = ROOT.parent / "shared" / "data" / "citizen-ideas" / "de-bonn-raddialog-2017.csv"
+    has_ideas = subprocess.run(
+        [*manage, "shell", "-c", "from helpathon.ideas.models import Idea; print(Idea.objects.filter(edition__slug='comeback-stronger').count())"],
+        env=env, check=True, capture_output=True, text=True,
+    ).stdout.strip().splitlines()[-1]
+    if has_ideas == "0" and bonn.exists():
+        subprocess.run(
+            [*manage, "import_ideas", str(bonn), "--edition", "comeback-stronger", "--challenge",
+             "comeback-handel-und-lokale-wirtschaft", "--tags-from", "category", "--no-progress"],
+            env=env, check=True, stdout=subprocess.DEVNULL,
+        )
+
+
+def manage_cmd() -> list[str]:
+    return [sys.executable, str(ROOT / "manage.py")]
 
 
 def _wait_for(port: int, proc: subprocess.Popen) -> None:
@@ -77,6 +93,12 @@ SCENARIOS = [
     ("home page", "/"),
     ("edition page", "/editions/comeback-stronger/"),
     ("challenge page", "/editions/comeback-stronger/challenges/comeback-handel-und-lokale-wirtschaft/"),
+    ("idea list (edition, 2,314 ideas)", "/editions/comeback-stronger/ideas/"),
+    ("idea list, most supported", "/editions/comeback-stronger/ideas/?sort=supported"),
+    ("idea list, random order", "/editions/comeback-stronger/ideas/?sort=random"),
+    ("idea list, full-text search", "/editions/comeback-stronger/ideas/?q=radweg"),
+    ("idea detail", "/editions/comeback-stronger/ideas/{idea}/"),
+    ("similar ideas (htmx)", "/editions/comeback-stronger/ideas/similar/?title=Radweg%20Beleuchtung"),
     ("API: editions list", "/api/v1/editions"),
     ("API: edition detail", "/api/v1/editions/comeback-stronger"),
 ]
@@ -86,6 +108,7 @@ def main() -> int:
     env = dict(os.environ)
     env.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}")
     env["DEBUG"] = "0"
+    env["THEMES_AUTO"] = "0"
     env["DJANGO_SETTINGS_MODULE"] = "helpathon.settings"
     database = env["DATABASE_URL"].split(":", 1)[0]
     (ROOT / "var").mkdir(exist_ok=True)
@@ -99,7 +122,13 @@ def main() -> int:
     results = []
     try:
         _wait_for(port, server)
+        idea = subprocess.run(
+            [*manage_cmd(), "shell", "-c",
+             "from helpathon.ideas.models import Idea; print(Idea.objects.filter(edition__slug='comeback-stronger').order_by('pk').values_list('pk', flat=True).first() or 0)"],
+            env=env, check=True, capture_output=True, text=True,
+        ).stdout.strip().splitlines()[-1]
         for name, path in SCENARIOS:
+            path = path.format(idea=idea)
             # Warm up caches and connections, then measure.
             asyncio.run(loadgen.run(port, path, concurrency=4, requests=100, max_seconds=5))
             result = asyncio.run(

@@ -199,8 +199,12 @@ def test_participants_submit_edit_build_on_discuss_and_an_organizer_merges(page,
     page.wait_for_url(url(idea_url(anna_idea, "history/")))
     screenshot(page, "05-history")
     title_diff = page.locator("main .diff").first
-    assert title_diff.locator("del").all_inner_texts() == ["am"]
-    assert title_diff.locator("ins").all_inner_texts() == ["und Lastenradplätze vor dem"]
+    # Each change starts with a visually hidden "entfernt:"/"hinzugefügt:" for screen readers.
+    removed = [re.sub(r"^\S+:\s*", "", t) for t in title_diff.locator("del").all_inner_texts()]
+    added = [re.sub(r"^\S+:\s*", "", t) for t in title_diff.locator("ins").all_inner_texts()]
+    assert removed == ["am"]
+    assert added == ["und Lastenradplätze vor dem"]
+    assert title_diff.locator("del .visually-hidden").count() == 1
     assert page.locator("main .version-list > li").count() == 2
     assert "Lastenräder ergänzt" in page.locator("main .version-list").inner_text()
 

@@ -147,7 +147,8 @@ def test_it_edits_with_history_and_diff(client, ideation, participant, make_idea
     assert response.status_code == 302
     assert IdeaVersion.objects.filter(idea=idea).count() == 2
     html = client.get(f"/editions/{ideation.slug}/ideas/{idea.pk}/history/").content.decode()
-    assert "<del>Räder</del>" in html and "<ins>Fahrräder</ins>" in html
+    assert re.search(r"<del>(<span[^>]*>[^<]*</span>)?Räder</del>", html)
+    assert re.search(r"<ins>(<span[^>]*>[^<]*</span>)?Fahrräder</ins>", html)
     assert "genauer" in html
 
 

@@ -1,0 +1,15 @@
+"""Write limits per person, shared by the pages and the API (django-ratelimit).
+
+The cache key is made of group and rate, so pages and API must use these same values to draw
+on one budget per person.
+"""
+
+from django_ratelimit.core import is_ratelimited
+
+IDEAS_GROUP, RATE_IDEAS = "ideas.write", "10/10m"
+COMMENTS_GROUP, RATE_COMMENTS = "comments.write", "30/10m"
+
+
+def limited(request, group: str, rate: str) -> bool:
+    """Count this write and say whether the person is over the limit."""
+    return is_ratelimited(request, group=group, key="user", rate=rate, method="POST", increment=True)
