@@ -38,6 +38,31 @@ class IdeaFilters:
     seed: int = field(default_factory=default_seed)
 
 
+def edition_version(edition: Edition) -> int:
+    """A number that changes with every visible change in the edition: the live event log's
+    last number (every such change writes an event in its transaction). One query; pages
+    key their caches on it."""
+    from helpathon.live.models import LiveCursor
+
+    return LiveCursor.objects.filter(edition=edition).values_list("last_seq", flat=True).first() or 0
+
+
+class LazyPage:
+    """A page of ideas computed only when a template first asks for it, so that a cached
+    fragment costs no list queries."""
+
+    def __init__(self, edition: Edition, filters: IdeaFilters, *, page: int, per_page: int = PER_PAGE):
+        self._args = (edition, filters, page, per_page)
+        self._page: Page | None = None
+
+    @property
+    def page_obj(self) -> Page:
+        if self._page is None:
+            edition, filters, page, per_page = self._args
+            self._page = idea_list(edition, filters, page=page, per_page=per_page)
+        return self._page
+
+
 def idea_list(edition: Edition, filters: IdeaFilters, *, page: int = 1, per_page: int = PER_PAGE) -> Page:
     """One page of an edition's (or a challenge's) visible ideas: a count query, the page
     query (author and challenge joined), and one query for the page's tags."""

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -37,14 +38,18 @@ def idea_list(request, slug, challenge_slug=None):
         sort=filters_form.value("sort", "new"),
         seed=filters_form.value("seed", selectors.default_seed()),
     )
-    page = selectors.idea_list(edition, filters, page=filters_form.value("page", 1))
+    # Every visible change writes a live event, so the log's last number keys the caches: the
+    # list fragment and the tag filter are reused until something in the edition changes.
+    version = selectors.edition_version(edition)
+    tags = cache.get_or_set(f"ideas:tags:{edition.pk}:{version}", lambda: selectors.edition_tags(edition), 600)
     context = {
         "edition": edition,
         "challenge": challenge,
         "filters": filters,
         "filters_form": filters_form,
-        "page_obj": page,
-        "tags": selectors.edition_tags(edition),
+        "results": selectors.LazyPage(edition, filters, page=filters_form.value("page", 1)),
+        "version": version,
+        "tags": tags,
         "can_submit": may(request.user, Action.SUBMIT_IDEA, edition),
         "agenda": agenda_for(edition),
     }

@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -16,7 +17,11 @@ pytestmark = pytest.mark.django_db
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
-def _queries(client, url) -> int:
+def _queries(client, url, *, cached: bool = False) -> int:
+    """Queries of one request; by default with cold caches, so that the cost of building the
+    page is measured (the fragment cache would hide an N+1)."""
+    if not cached:
+        cache.clear()
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200, response.status_code
@@ -68,6 +73,16 @@ def test_it_keeps_the_challenge_list_and_detail_query_counts_flat(client, ideati
         make_idea(title=f"Weitere Idee {i}", builds_on=[idea])
     assert _queries(client, list_url) == few_list
     assert _queries(client, idea.get_absolute_url()) == few_detail
+
+
+def test_it_serves_the_list_from_its_cache_until_the_edition_changes(client, ideation, participant, make_idea):
+    make_idea("Erste Idee")
+    url = f"/editions/{ideation.slug}/ideas/"
+    cold = _queries(client, url)
+    warm = _queries(client, url, cached=True)
+    assert warm < cold
+    make_idea("Zweite Idee")  # writes a live event, so the cached page is stale
+    assert "Zweite Idee" in client.get(url).content.decode()
 
 
 def test_it_filters_sorts_and_paginates(client, ideation, participant, make_idea):
