@@ -2,6 +2,8 @@
 visitor (anonymous), citizen (verified account, not registered), participant (confirmed place),
 organizer (organizes the edition), stranger_organizer (organizes another edition)."""
 
+import os
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
@@ -25,7 +27,22 @@ def _plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _own_redis_database(settings):
+    # With Redis, each pytest-xdist worker gets a database of its own: clearing the cache
+    # (FLUSHDB) in one worker must not wipe another worker's rate-limit counters.
+    if settings.REDIS_URL:
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+        base = settings.REDIS_URL.rsplit("/", 1)[0] if settings.REDIS_URL.rsplit("/", 1)[-1].isdigit() else settings.REDIS_URL
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": f"{base}/{1 + int(worker.removeprefix('gw') or 0)}",
+            }
+        }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(_own_redis_database):
     # Rate-limit counters live in the cache and user ids repeat between tests.
     from django.core.cache import cache
 

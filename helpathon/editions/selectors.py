@@ -1,11 +1,16 @@
 """Reads of editions, challenges and the agenda, with their queries tuned."""
 
+import re
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from helpathon.editions.models import Challenge, Edition, Phase
 from helpathon.editions.rules import is_organizer
+
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")
 
 
 def editions_visible(user=None) -> QuerySet[Edition]:
@@ -40,6 +45,8 @@ def editions_for_home(user=None, *, now=None) -> dict[str, list[Edition]]:
 def edition_get(*, slug: str, user=None) -> Edition:
     """The edition with its program, or 404 — also for drafts the user may not see, so that
     nobody learns that a draft exists."""
+    if not SLUG.fullmatch(slug or ""):
+        raise Http404  # not a slug, so no such edition (and nothing odd reaches the database)
     edition = _with_program(editions_visible(user)).filter(slug=slug).first()
     if edition is None:
         raise Http404

@@ -42,7 +42,7 @@ documents, clamped to ``[2, 12]`` and to at most ``n // 4`` (about four ideas pe
 with fewer than 8 distinct documents there is one theme. That is 1 for up to 7 ideas, 2 for
 8–11, 5 for 30, 7 for 300, 9 for the 2,314 Bonn ideas (which people sorted into 8 categories)
 and 10 for 10,000. Then k = 2 … k_max are tried (k-means, 3 inits) and scored by the silhouette
-(Euclidean on the unit-length LSA vectors, on at most 2,000 documents). Only if the data has clearly separated groups — the best
+(Euclidean on the unit-length LSA vectors; both on a sample of at most 2,000 documents). Only if the data has clearly separated groups — the best
 silhouette is at least `CLEAR_SILHOUETTE` (0.2) — that best k is taken; otherwise k_max is.
 Real idea collections have no such structure (Bonn: silhouettes 0.02–0.04, rising with k, so
 an argmax would always say "as many as allowed", and on samples it jumps about), while a corpus
@@ -260,13 +260,15 @@ def _pick_k(points: np.ndarray, k_max: int, random_state: int) -> int:
     from sklearn.cluster import KMeans
     from sklearn.metrics import silhouette_score
 
+    if len(points) > SILHOUETTE_SAMPLE:
+        rows = np.random.default_rng(random_state).choice(len(points), SILHOUETTE_SAMPLE, replace=False)
+        points = points[np.sort(rows)]
     best_k, best = k_max, -1.0
-    sample = min(SILHOUETTE_SAMPLE, len(points))
     for k in range(2, k_max + 1):
         labels = KMeans(k, n_init=3, random_state=random_state).fit_predict(points)
         if len(np.unique(labels)) < 2:
             continue
-        score = silhouette_score(points, labels, sample_size=sample, random_state=random_state)
+        score = silhouette_score(points, labels)
         if score > best:
             best_k, best = k, score
     return best_k if best >= CLEAR_SILHOUETTE else k_max
