@@ -1,8 +1,9 @@
 """Automatic themes for an edition's ideas: pure functions, no Django.
 
 `compute_themes(documents)` groups short ideas (German, English or mixed) into themes and names
-each theme with a few readable keywords ("Ampel · grün · rot"). It is meant to run in
-the background whenever the ideas change, never per request.
+each theme with a few readable keywords ("Ampel · grün · rot"). It is meant to run in the
+background whenever the ideas change, never per request. scikit-learn is imported lazily, on the
+first call, so importing this module costs nothing.
 
 How it works
 ------------
@@ -11,47 +12,69 @@ How it works
    both languages are removed, except that a few German function words that are English content
    words ("bin", "hat", "war", "man", "die", …) are only removed from German documents. Exact
    duplicates (same words after this step) are clustered once, with their count as weight.
-2. **Features.** Two TF-IDF views (sublinear tf, `min_df=2`, `max_df=0.5` on larger corpora):
+2. **Features.** Two TF-IDF views (sublinear tf; `min_df=2`, `max_df=0.5` from 20 documents on):
    word unigrams, and character 3–5-grams inside words (`char_wb`) of the same stop-word-free
    text, so that German compounds and inflections meet ("Radweg", "Radwege", "Radwegbreite",
    "Fahrradständer", "Abstellplätze"). The views are stacked with weights 0.3 (words) and 0.7
    (characters) on their squared norms.
 3. **LSA + k-means.** TruncatedSVD to 100 dimensions (fewer for small corpora), rows
-   L2-normalized (so Euclidean k-means behaves like cosine/spherical k-means), then KMeans with
-   `n_init=30` (more restarts than 10 gave +0.015 NMI on Bonn). On the Bonn Raddialog corpus this beat NMF, LDA, agglomerative, spectral,
-   bisecting k-means, GMM, consensus clustering and self-training variants, which we tried
-   (see tests/bench/bench_themes.py for the figures).
+   L2-normalized (so Euclidean k-means behaves like spherical, cosine k-means), then KMeans with
+   `n_init=30`.
 4. **Labels.** Class-based TF-IDF (the idea of BERTopic's c-TF-IDF: treat each theme as one big
-   document; written here from scratch): for a term t and theme c,
-   ``score = (df(t, c) / |c|) * log(N / df(t))`` — the share of the theme's documents that
-   contain t, times the document idf of t over all N documents (with one theme: the share only).
-   BERTopic's milder ``log(1 + A / f(t))`` left the domain's everyday words on top ("Radfahrer ·
-   Straße · Radweg" for half the themes); the document idf gives "Ampel · grün · rot". Terms are
-   word unigrams and bigrams of adjacent content words, seen in at least 2 of the theme's
-   documents; inflected forms are pooled under a light suffix-stripped key and shown in their
-   most frequent spelling ("Fahrradständer", not "fahrradstand"). The label joins the best 3
-   keywords that do not overlap (no shared word, no word inside another as in "Ampel" /
-   "Ampelschaltung"), at most 4 words.
+   document and weigh its terms against the whole corpus; written here from scratch). For a term
+   t and a theme c, with ``p(t|c) = df(t, c) / |c|`` (the share of the theme's documents that
+   contain t) and ``p(t) = df(t) / N`` over all N documents::
+
+       score(t, c) = p(t|c) * log(p(t|c) / p(t))
+
+   a frequency in the class times an inverse corpus frequency — here the class's own lift, i.e.
+   the term's part in the KL divergence of the theme from the corpus. With one theme the score
+   is the share alone. BERTopic's milder weight ``log(1 + A / f(t))`` left the domain's everyday
+   words on top ("Radfahrer · Straße · Radweg" for half of the Bonn themes), and a plain
+   ``log(N / df(t))`` preferred rarer words over the word that every idea of the theme uses
+   ("Grün · Radfahrer" instead of "Ampel · Kreuzung"). Terms are word unigrams (3+ letters) and
+   bigrams of adjacent content words, found in at least 2 of the theme's documents; inflected
+   forms are pooled under a light suffix-stripped key and shown in their most frequent spelling
+   ("Fahrradständer", not "fahrradstand"). The label joins the best 3 keywords that do not
+   overlap (no shared word, no word inside another as in "Ampel" / "Ampelschaltung"), at most 4
+   words. Each distinct text counts once here, so a pasted idea repeated 50 times does not name
+   its theme alone.
 5. **Other.** Documents without any usable word (e.g. "???" or only stop words) go to one
-   "other" theme (``is_other=True``) listed last; every document is in exactly one theme.
+   "other" theme (``is_other=True``, label "Sonstiges" or "Other" by `language_hint`), listed
+   last. Every document is in exactly one theme; themes are ordered by size.
 
 Choosing the number of themes (``n_themes=None``)
 -------------------------------------------------
 First an upper bound from the corpus size: ``k_max = round(2 * log10(n) + 2)`` for n distinct
-documents, clamped to ``[2, 12]`` and to at most ``n // 4`` (about four ideas per theme or more);
-with fewer than 8 distinct documents there is one theme. That is 1 for up to 7 ideas, 2 for
-8–11, 5 for 30, 7 for 300, 9 for the 2,314 Bonn ideas (which people sorted into 8 categories)
-and 10 for 10,000. Then k = 2 … k_max are tried (k-means, 3 inits) and scored by the silhouette
-(Euclidean on the unit-length LSA vectors; both on a sample of at most 2,000 documents). Only if the data has clearly separated groups — the best
-silhouette is at least `CLEAR_SILHOUETTE` (0.2) — that best k is taken; otherwise k_max is.
-Real idea collections have no such structure (Bonn: silhouettes 0.02–0.04, rising with k, so
-an argmax would always say "as many as allowed", and on samples it jumps about), while a corpus
-of two or three clearly different topics scores 0.3–0.45 at the right k and gets 2 or 3 themes
-instead of being cut into five. An explicit `n_themes` is taken as it is (capped at the number
-of distinct documents).
+documents, clamped to ``[2, 12]`` and to at most ``n // 4`` (about four ideas per theme or
+more); with fewer than 8 distinct documents there is one theme. That is 1 for up to 7 ideas, 2
+for 8–11, 5 for 30, 7 for 300, 9 for the 2,314 Bonn ideas (which people sorted into 8
+categories) and 10 for 10,000. Then k = 2 … k_max are tried (k-means with 3 inits) and scored by
+the silhouette (Euclidean on the unit-length LSA vectors; both on a sample of at most 2,000
+documents). Only if the data has clearly separated groups — the best silhouette is at least
+`CLEAR_SILHOUETTE` (0.2) — is that best k taken; otherwise k_max is. Real idea collections have
+no such structure (Bonn: silhouettes 0.02–0.04, rising with k, so an argmax would always say "as
+many as allowed", and on samples of it the argmax jumps about), while a corpus of two or three
+clearly different topics scores 0.3–0.45 at the right k and is not cut into five. An explicit
+`n_themes` is taken as it is (capped at the number of distinct documents).
+
+What was tried (Bonn Raddialog 2017, 2,314 ideas, 8 human categories, k=8, NMI averaged over
+random states; tests/bench/bench_themes.py measures the chosen method and the baseline)
+----------------------------------------------------------------------------------------------
+plain TF-IDF + k-means (scikit-learn defaults) 0.12; word TF-IDF with stop words + k-means 0.17,
+with LSA 0.20; + character 3–5-grams 0.28–0.30 (the big step); 30 instead of 10 k-means inits
++0.015. No gain, or worse: Snowball or light stemming (on top of character n-grams), compound
+heads as extra tokens, bigram features, title weighting, other SVD sizes (30–200), dropping the
+first SVD component, whitening, NMF (Frobenius 0.21, KL 0.22), LDA (0.13–0.18), agglomerative
+(ward 0.21, average 0.22), spectral on a kNN graph (0.25–0.27), GMM (0.27), bisecting k-means
+(0.25), over-clustering then merging (0.19–0.27), consensus clustering (0.30, 40× slower),
+self-training a linear classifier on the clusters (0.30), kNN smoothing of the vectors (+0.006,
+within noise). For scale: a supervised logistic regression on the same features, 5-fold
+cross-validated on the human labels, reaches NMI 0.42 — that is roughly the ceiling for bag of
+words here; we use no labels.
 
 Results are deterministic for a fixed `random_state` (and a fixed order of `documents`).
-Cost: about 2 s for 2,000 ideas and 15 s for 10,000 on 2 cores (see the benchmark).
+Cost on 2 idle cores: about 3 s for 2,000 ideas and 13 s for 10,000.
 """
 
 from __future__ import annotations
@@ -65,7 +88,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["Theme", "compute_themes", "choose_n_themes"]
+__all__ = ["Theme", "choose_n_themes", "compute_themes"]
 
 
 @dataclass(frozen=True)
@@ -93,51 +116,54 @@ MAX_DOC_CHARS = 5_000  # the gist of an idea is at its start; bounds time and me
 OTHER_LABEL = {"de": "Sonstiges", "en": "Other"}
 
 _GERMAN_STOP = """
-aber ab alle allem allen aller alles allerdings als also am an ander andere anderem anderen anderer
-anderes anders auch auf aus außer außerdem bald bei beide beiden beim bereits besonders bis bisher bist
-bitte bzw ca da dabei dadurch dafür dagegen daher dahin damals damit danach daneben dank danke dann daran
-darauf daraus darf darfst darin darum darunter darüber das dass daß dasselbe davon dazu dein deine deinem
-deinen deiner deines dem demnach demselben den denen denn dennoch denselben der deren derer derselbe
-derselben des deshalb desselben dessen dich die dies diese dieselbe dieselben diesem diesen dieser dieses dir
-doch dort du durch dürfen dürfte eben ebenfalls ebenso eher eigentlich ein eine einem einen einer eines
-einfach einig einige einigem einigen einiger einiges einmal er es etc etwa etwas euch euer eure eurem
-euren eurer eures evtl für gab ganz gar gegen gegenüber gehen geht gemacht gerade gern gerne gesehen gewesen
-geben ggf gibt ging hab habe haben hast hat hatte hatten hätte hätten her hier hierbei hin hinter häufig ich ihm ihn
-ihnen ihr ihre ihrem ihren ihrer ihres im immer in indem ins insbesondere ist ja je jede jedem jeden
-jeder jedes jedoch jemand jene jenem jenen jener jenes jetzt kann kannst kaum kein keine keinem keinen
-keiner keines kommen kommt konnte könne können könnt könnte könnten lassen leider machen macht mag mal
-man manche manchem manchen mancher manches mehr mein meine meinem meinen meiner meines meist meistens
-mich mir mit möchte möchten mögen muss musst musste müssen müsste nach nachdem natürlich neben nehmen nein
-nicht nichts noch nun nur ob oben oder oft ohne schon sehen sehr seid sei sein seine seinem seinen seiner
-seines seit selbst sich sie sind so sodass sogar solche solchem solchen solcher solches soll sollen
-sollte sollten sondern sonst sowie sowohl ständig statt steht stehen teilweise trotz trotzdem über um und uns
-unser unsere unserem unseren unserer unseres unter usw viel viele vielen vieler vielleicht vom von vor
-wann war waren warst warum was weil weiter weitere welche welchem welchen welcher welches wem wen wenn
-wer werde werden wie wieder will wir wird wirklich wirst wo woher wohin wollen wollte worden wurde wurden
-würde würden wäre wären bin vgl zu zudem zum zur zusätzlich zwar zwischen
+ab aber alle allem allen aller allerdings alles als also am an ander andere anderem anderen anderer
+anderes anders auch auf aus außer außerdem bald bei beide beiden beim bereits besonders bin bis
+bisher bist bitte bzw ca da dabei dadurch dafür dagegen daher dahin damals damit danach daneben
+dank danke dann daran darauf daraus darf darfst darin darum darunter darüber das dass dasselbe
+davon dazu daß dein deine deinem deinen deiner deines dem demnach demselben den denen denn dennoch
+denselben der deren derer derselbe derselben des deshalb desselben dessen dich die dies diese
+dieselbe dieselben diesem diesen dieser dieses dir doch dort du durch dürfen dürfte eben ebenfalls
+ebenso eher eigentlich ein eine einem einen einer eines einfach einig einige einigem einigen
+einiger einiges einmal er es etc etwa etwas euch euer eure eurem euren eurer eures evtl für gab
+ganz gar geben gegen gegenüber gehen geht gemacht gerade gern gerne gesehen gewesen ggf gibt ging
+hab habe haben hast hat hatte hatten her hier hierbei hin hinter hätte hätten häufig ich ihm ihn
+ihnen ihr ihre ihrem ihren ihrer ihres im immer in indem ins insbesondere ist ja je jede jedem
+jeden jeder jedes jedoch jemand jene jenem jenen jener jenes jetzt kann kannst kaum kein keine
+keinem keinen keiner keines kommen kommt konnte könne können könnt könnte könnten lassen leider
+machen macht mag mal man manche manchem manchen mancher manches mehr mein meine meinem meinen
+meiner meines meist meistens mich mir mit muss musst musste möchte möchten mögen müssen müsste nach
+nachdem natürlich neben nehmen nein nicht nichts noch nun nur ob oben oder oft ohne schon sehen
+sehr sei seid sein seine seinem seinen seiner seines seit selbst sich sie sind so sodass sogar
+solche solchem solchen solcher solches soll sollen sollte sollten sondern sonst sowie sowohl statt
+stehen steht ständig teilweise trotz trotzdem um und uns unser unsere unserem unseren unserer
+unseres unter usw vgl viel viele vielen vieler vielleicht vom von vor wann war waren warst warum
+was weil weiter weitere welche welchem welchen welcher welches wem wen wenn wer werde werden wie
+wieder will wir wird wirklich wirst wo woher wohin wollen wollte worden wurde wurden wäre wären
+würde würden zu zudem zum zur zusätzlich zwar zwischen über
 """
 
 _ENGLISH_STOP = """
-a about above across after afterwards again against all almost along already also although always am
-among an and another any anyone anything anyway anywhere are around as at be became because become been
-before being below beside besides between both but by can cannot could did do does doing done down due
-during each either else enough especially etc even ever every everyone everything everywhere except few
-for from further get gets getting got had has have having he hence her here hers herself him himself his
-how however i ie if in into is it its itself just least less let like many may me meanwhile might more
-moreover most mostly much must my myself near neither never nevertheless no nobody none nor not nothing
-now of off often on once one only onto or other others otherwise our ours ourselves out over own per
-perhaps please quite rather really same she should since so some someone something sometimes still such
-than thank thanks that the their theirs them themselves then there thereby therefore these they this
-those though through throughout thus to together too toward towards under until up upon us very via was
-we well were what whatever when whenever where whereas wherever whether which while who whoever whom
-whose why will with within without would yet you your yours yourself yourselves
+a about above across after afterwards again against all almost along already also although always
+am among an and another any anyone anything anyway anywhere are around as at be became because
+become been before being below beside besides between both but by can cannot could did do does
+doing done down due during each either else enough especially etc even ever every everyone
+everything everywhere except few for from further get gets getting got had has have having he hence
+her here hers herself him himself his how however i ie if in into is it its itself just least less
+let like many may me meanwhile might more moreover most mostly much must my myself near neither
+never nevertheless no nobody none nor not nothing now of off often on once one only onto or other
+others otherwise our ours ourselves out over own per perhaps please quite rather really same she
+should since so some someone something sometimes still such than thank thanks that the their theirs
+them themselves then there thereby therefore these they this those though through throughout thus
+to together too toward towards under until up upon us very via was we well were what whatever when
+whenever where whereas wherever whether which while who whoever whom whose why will with within
+without would yet you your yours yourself yourselves
 """
 
 # Markup and web noise from Markdown bodies.
 _NOISE = {"http", "https", "www", "com", "org", "html", "htm", "php", "de"}
 
 # German function words that are English content words: removed from German documents only.
-_GERMAN_ONLY = {"bin", "hat", "war", "man", "die", "den", "nun", "fast", "also", "will", "so", "an", "in"}
+_GERMAN_ONLY = {"bin", "hat", "war", "man", "die", "den", "nun", "fast"}
 
 _DE_MARKERS = {
     "der", "die", "und", "ist", "nicht", "das", "ein", "eine", "zu", "mit", "auf", "für", "von", "den",
@@ -160,12 +186,16 @@ _SUFFIXES = ("ern", "em", "en", "er", "es", "e", "n", "s")
 
 
 def _key(word: str) -> str:
-    """Pooling key for a lowercase word: ß folded, a light inflection suffix stripped."""
+    """Pooling key for a lowercase word: ß folded, up to two light inflection suffixes stripped
+    (so "schutzstreifens" and "schutzstreifen" meet)."""
     word = word.replace("ß", "ss")
-    if len(word) > 4:
+    for _ in range(2):
         for suffix in _SUFFIXES:
-            if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-                return word[: -len(suffix)]
+            if len(word) > 4 and word.endswith(suffix) and len(word) - len(suffix) >= 4:
+                word = word[: -len(suffix)]
+                break
+        else:
+            break
     return word
 
 
@@ -341,7 +371,7 @@ def _keywords(docs: list[_Doc], labels: np.ndarray, n_clusters: int) -> list[tup
             if df < support:
                 continue
             share = df / size
-            score = share * math.log(n_docs / total[term]) if n_clusters > 1 else share
+            score = share * math.log(share * n_docs / total[term]) if n_clusters > 1 else share
             if len(term) == 2:
                 score *= 0.9  # a bigram must be clearly better than its words
             scored.append((score, df, term))
@@ -350,7 +380,7 @@ def _keywords(docs: list[_Doc], labels: np.ndarray, n_clusters: int) -> list[tup
         for _, _, term in scored:
             if len(keywords) >= N_KEYWORDS:
                 break
-            if any(term == k or set(term) <= set(k) for k in keywords):
+            if set(term) <= {w for k in keywords for w in k}:  # nothing new (e.g. both words of a bigram)
                 continue
             keywords.append(term)
         chosen: list[tuple[str, ...]] = []
@@ -362,7 +392,11 @@ def _keywords(docs: list[_Doc], labels: np.ndarray, n_clusters: int) -> list[tup
                 continue
             chosen.append(term)
             words += len(term)
-        result.append(([surface[t] for t in keywords], " · ".join(surface[t] for t in chosen)))
+        label = " · ".join(surface[t] for t in chosen)
+        if not label:  # only words of one or two letters: name the theme by its commonest word
+            words_used = Counter(w for d, c2 in zip(docs, labels) if c2 == c for w in d.surfaces)
+            label = words_used.most_common(1)[0][0] if words_used else ""
+        result.append(([surface[t] for t in keywords], label))
     return result
 
 
