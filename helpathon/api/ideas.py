@@ -18,6 +18,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router
+from ninja.responses import Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as InputError
 from ninja.security import django_auth
@@ -192,7 +193,7 @@ def ideas_create(request: HttpRequest, slug: str, payload: IdeaCreateIn):
             actor=request.user, challenge=challenge, title=payload.title, body=payload.body, tags=payload.tags,
             builds_on=builds_on,
         )
-    return 201, _with_details(selectors.idea_get(edition=edition, pk=idea.pk))
+    return Status(201, _with_details(selectors.idea_get(edition=edition, pk=idea.pk)))
 
 
 @router.patch(
@@ -223,8 +224,8 @@ def ideas_update(request: HttpRequest, slug: str, id: int, payload: IdeaUpdateIn
                 builds_on=builds_on, base_version=payload.base_version, note=payload.note,
             )
     except services.IdeaConflict as conflict:
-        return 409, {"detail": _("Someone else saved this idea meanwhile"), "current": conflict.idea}
-    return 200, _with_details(selectors.idea_get(edition=edition, pk=idea.pk))
+        return Status(409, {"detail": _("Someone else saved this idea meanwhile"), "current": conflict.idea})
+    return Status(200, _with_details(selectors.idea_get(edition=edition, pk=idea.pk)))
 
 
 @router.post(
@@ -252,4 +253,4 @@ def ideas_comment(request: HttpRequest, slug: str, id: int, payload: CommentCrea
         raise HttpError(429, _("You have written many comments in a short time. Please wait a few minutes."))
     with _service_errors(forbidden):
         comment = services.comment_create(actor=request.user, idea=idea, body=payload.body, parent=parent)
-    return 201, comment
+    return Status(201, comment)
