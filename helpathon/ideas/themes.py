@@ -186,9 +186,10 @@ _SUFFIXES = ("ern", "em", "en", "er", "es", "e", "n", "s")
 
 
 def _key(word: str) -> str:
-    """Pooling key for a lowercase word: ß folded, up to two light inflection suffixes stripped
+    """Pooling key for a lowercase word: ß and umlauts folded as people type them without
+    (so "Fußgänger" and "fussgaenger" meet), up to two light inflection suffixes stripped
     (so "schutzstreifens" and "schutzstreifen" meet)."""
-    word = word.replace("ß", "ss")
+    word = word.replace("ß", "ss").replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
     for _ in range(2):
         for suffix in _SUFFIXES:
             if len(word) > 4 and word.endswith(suffix) and len(word) - len(suffix) >= 4:
