@@ -43,28 +43,28 @@ def is_citizen(user, obj) -> bool:
     return user.__dict__["verified"]
 
 
-@rules.predicate
-def is_organizer(user, obj) -> bool:
+def _edition_role(user, obj, role: str, lookup) -> bool:
+    """Whether the active, signed-in `user` has `role` in the edition of `obj`, asking
+    `lookup(edition)` at most once per request."""
     if not user.is_authenticated or not user.is_active:
         return False
-    if user.is_superuser:
-        return True
     edition = edition_of(obj)
     cache = _role_cache(user, edition)
-    if "organizer" not in cache:
-        cache["organizer"] = edition.organizers.filter(pk=user.pk).exists()
-    return cache["organizer"]
+    if role not in cache:
+        cache[role] = lookup(edition)
+    return cache[role]
+
+
+@rules.predicate
+def is_organizer(user, obj) -> bool:
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        return True
+    return _edition_role(user, obj, "organizer", lambda edition: edition.organizers.filter(pk=user.pk).exists())
 
 
 @rules.predicate
 def is_moderator(user, obj) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    edition = edition_of(obj)
-    cache = _role_cache(user, edition)
-    if "moderator" not in cache:
-        cache["moderator"] = edition.moderators.filter(pk=user.pk).exists()
-    return cache["moderator"]
+    return _edition_role(user, obj, "moderator", lambda edition: edition.moderators.filter(pk=user.pk).exists())
 
 
 @rules.predicate
@@ -80,13 +80,10 @@ def is_author(user, obj) -> bool:
 @rules.predicate
 def is_participant(user, obj) -> bool:
     """Holds a confirmed place in the edition."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    edition = edition_of(obj)
-    cache = _role_cache(user, edition)
-    if "participant" not in cache:
-        cache["participant"] = edition.registrations.filter(user=user, status="confirmed").exists()
-    return cache["participant"]
+    return _edition_role(
+        user, obj, "participant",
+        lambda edition: edition.registrations.filter(user=user, status="confirmed").exists(),
+    )
 
 
 def _timing(action: str):
