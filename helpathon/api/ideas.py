@@ -39,7 +39,9 @@ from helpathon.editions.phases import Action
 from helpathon.editions.rules import may
 from helpathon.editions.selectors import challenge_get, edition_get
 from helpathon.ideas import selectors, services
-from helpathon.ideas.limits import COMMENTS_GROUP, IDEAS_GROUP, RATE_COMMENTS, RATE_IDEAS, limited
+from helpathon.ideas.limits import (
+    COMMENTS_GROUP, IDEAS_GROUP, RATE_COMMENTS, RATE_IDEAS, TOO_MANY_COMMENTS, TOO_MANY_IDEAS, limited,
+)
 from helpathon.ideas.models import Idea
 
 router = Router(tags=["ideas"])
@@ -187,7 +189,7 @@ def ideas_create(request: HttpRequest, slug: str, payload: IdeaCreateIn):
         raise _invalid((*BODY, "challenge"), _no_challenge(payload.challenge)) from None
     builds_on = _visible_ideas(edition, payload.builds_on, field="builds_on")
     if limited(request, IDEAS_GROUP, RATE_IDEAS):
-        raise HttpError(429, _("You have submitted many ideas in a short time. Please wait a few minutes."))
+        raise HttpError(429, str(TOO_MANY_IDEAS))
     with _service_errors(forbidden):
         idea = services.idea_create(
             actor=request.user, challenge=challenge, title=payload.title, body=payload.body, tags=payload.tags,
@@ -250,7 +252,7 @@ def ideas_comment(request: HttpRequest, slug: str, id: int, payload: CommentCrea
         if parent is None:
             raise _invalid((*BODY, "parent"), _("You can only reply to a comment on the same idea."))
     if limited(request, COMMENTS_GROUP, RATE_COMMENTS):
-        raise HttpError(429, _("You have written many comments in a short time. Please wait a few minutes."))
+        raise HttpError(429, str(TOO_MANY_COMMENTS))
     with _service_errors(forbidden):
         comment = services.comment_create(actor=request.user, idea=idea, body=payload.body, parent=parent)
     return Status(201, comment)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from helpathon.ideas.models import Idea
+from helpathon.ideas import selectors
 from helpathon.ideas.selectors import SORTS
 
 
@@ -47,14 +48,8 @@ class IdeaForm(forms.Form):
         numbers = re.findall(r"\d+", raw + " " + " ".join(extra))
         if re.sub(r"[\s,;#\d]", "", raw):
             raise forms.ValidationError(_("Please enter idea numbers only, e.g. 12, 40."))
-        ids = sorted({int(n) for n in numbers if len(n) < 10})
-        if not ids:
-            return []
-        found = list(
-            Idea.objects.filter(edition=self.edition, pk__in=ids, hidden_at__isnull=True).exclude(
-                pk=self.idea.pk if self.idea else None
-            )
-        )
+        ids = sorted({int(n) for n in numbers if len(n) < 10} - {self.idea.pk if self.idea else None})
+        found = selectors.ideas_by_ids(self.edition, ids)
         missing = sorted(set(ids) - {i.pk for i in found})
         if missing:
             raise forms.ValidationError(

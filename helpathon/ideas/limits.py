@@ -4,10 +4,14 @@ The cache key is made of group and rate, so pages and API must use these same va
 on one budget per person.
 """
 
+from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import is_ratelimited
 
 IDEAS_GROUP, RATE_IDEAS = "ideas.write", "10/10m"
 COMMENTS_GROUP, RATE_COMMENTS = "comments.write", "30/10m"
+
+TOO_MANY_IDEAS = _("You have submitted many ideas in a short time. Please wait a few minutes.")
+TOO_MANY_COMMENTS = _("You have written many comments in a short time. Please wait a few minutes.")
 
 
 def limited(request, group: str, rate: str) -> bool:

@@ -12,7 +12,9 @@ from helpathon.editions.phases import Action
 from helpathon.editions.rules import may
 from helpathon.editions.selectors import challenge_get, edition_get
 from helpathon.ideas import selectors, services
-from helpathon.ideas.limits import COMMENTS_GROUP, IDEAS_GROUP, RATE_COMMENTS, RATE_IDEAS, limited
+from helpathon.ideas.limits import (
+    COMMENTS_GROUP, IDEAS_GROUP, RATE_COMMENTS, RATE_IDEAS, TOO_MANY_COMMENTS, TOO_MANY_IDEAS, limited,
+)
 from helpathon.ideas.forms import CommentForm, FilterForm, IdeaForm, MergeForm, StatusForm
 from helpathon.ideas.models import Idea
 
@@ -71,7 +73,7 @@ def idea_create(request, slug):
     over_limit = False
     if request.method == "POST" and form.is_valid():
         if over_limit := limited(request, IDEAS_GROUP, RATE_IDEAS):
-            form.add_error(None, _("You have submitted many ideas in a short time. Please wait a few minutes."))
+            form.add_error(None, TOO_MANY_IDEAS)
         else:
             data = form.cleaned_data
             try:
@@ -196,7 +198,7 @@ def comment_create(request, slug, pk):
     if not form.is_valid():
         error = form.errors.get("body", [_("Please write a comment.")])[0]
     elif limited(request, COMMENTS_GROUP, RATE_COMMENTS):
-        error = _("You have written many comments in a short time. Please wait a few minutes.")
+        error = TOO_MANY_COMMENTS
     else:
         parent = None
         if form.cleaned_data.get("parent"):
