@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "helpathon.registrations",
     "helpathon.live",
     "helpathon.ideas",
+    "helpathon.evaluation",
     "helpathon.moderation",
     "helpathon.api",
 ]
@@ -225,6 +226,11 @@ TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db
 # Themes are recomputed this many seconds after the first change, so bursts coalesce.
 THEMES_DELAY_SECONDS = int(os.environ.get("THEMES_DELAY_SECONDS", "20"))
 THEMES_AUTO = env_bool("THEMES_AUTO", True)
+# Rank changes are announced live this many seconds after the first vote of a burst.
+RANKINGS_DELAY_SECONDS = int(os.environ.get("RANKINGS_DELAY_SECONDS", "5"))
+RANKINGS_AUTO = env_bool("RANKINGS_AUTO", True)
+# The share of pairs chosen at random rather than for the most information (exploration).
+PAIRWISE_EPSILON = float(os.environ.get("PAIRWISE_EPSILON", "0.1"))
 
 # --- Helpathon ------------------------------------------------------------------------------
 # How long a double opt-in link for a registration stays valid; an unconfirmed place lapses then.

@@ -23,6 +23,7 @@ def _plain_static_storage(settings):
     # Tasks run on the spot; automatic theme recomputes only where a test asks for them.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.THEMES_AUTO = False
+    settings.RANKINGS_AUTO = False
     settings.ACCOUNT_RATE_LIMITS = False
 
 

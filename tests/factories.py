@@ -22,8 +22,11 @@ def organizers_group():
     group, created = Group.objects.get_or_create(name=settings.ORGANIZERS_GROUP)
     if created:
         # Flushing re-creates permissions (post_migrate), not the migration's group.
-        migration = importlib.import_module("helpathon.registrations.migrations.0002_organizers_group")
-        for app_label, models in migration.PERMISSIONS.items():
+        granted = {}
+        for module in ("helpathon.registrations.migrations.0002_organizers_group",
+                       "helpathon.evaluation.migrations.0002_organizers_permissions"):
+            granted.update(importlib.import_module(module).PERMISSIONS)
+        for app_label, models in granted.items():
             for model, actions in models.items():
                 codenames = [f"{action}_{model}" for action in actions]
                 group.permissions.add(

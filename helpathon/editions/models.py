@@ -5,6 +5,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
+def validate_phase_actions_extra(value) -> None:
+    from helpathon.editions.phases import validate_phase_actions_extra as validate
+
+    validate(value)
+
+
 class PhaseKind(models.TextChoices):
     """The kinds of agenda items. What each kind allows lives in `editions.phases`."""
 
@@ -61,6 +67,12 @@ class Edition(models.Model):
     # Set by an organizer who runs the day by hand; null means the agenda follows the clock.
     phase_override = models.ForeignKey(
         "Phase", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("phase override")
+    )
+    # Per-edition additions to the phase table (`editions.phases`): {phase kind: [action, ...]}.
+    phase_actions_extra = models.JSONField(
+        _("additional actions per phase"), default=dict, blank=True,
+        validators=[validate_phase_actions_extra],
+        help_text=_('For example {"evaluation": ["jury_score"]} lets the jury score during evaluation.'),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -50,7 +50,29 @@ WINDOW_ACTIONS = frozenset({Action.REGISTER})
 ANYTIME_ACTIONS = frozenset({Action.MANAGE_EDITION, Action.MODERATE, Action.REPORT})
 
 
-def phase_allows(kind: str | None, action: str) -> bool:
+# Actions an edition may add to a phase kind (`Edition.phase_actions_extra`), e.g. letting the
+# jury score during evaluation, or participants rate during prototyping.
+EXTENDABLE_ACTIONS = frozenset(
+    {Action.SUPPORT, Action.RATE, Action.COMPARE, Action.JURY_SCORE, Action.COMMENT, Action.JOIN_TEAM}
+)
+
+
+def phase_allows(kind: str | None, action: str, extra: dict | None = None) -> bool:
+    """Does a phase of `kind` allow `action`, by the table and the edition's `extra` grants?"""
     if kind is None:
         return False
-    return action in PHASE_ACTIONS[kind]
+    return action in PHASE_ACTIONS[kind] or action in (extra or {}).get(kind, ())
+
+
+def validate_phase_actions_extra(value) -> None:
+    """The shape of `Edition.phase_actions_extra`: {phase kind: [extendable action, ...]}."""
+    from django.core.exceptions import ValidationError
+
+    if not isinstance(value, dict):
+        raise ValidationError(_("Give a mapping of phase kinds to lists of actions."))
+    for kind, actions in value.items():
+        if kind not in PHASE_ACTIONS:
+            raise ValidationError(_("Unknown phase kind: %(kind)s") % {"kind": kind})
+        if not isinstance(actions, list) or not all(a in EXTENDABLE_ACTIONS for a in actions):
+            allowed = ", ".join(sorted(EXTENDABLE_ACTIONS))
+            raise ValidationError(_("Only these actions can be added to a phase: %(allowed)s") % {"allowed": allowed})

@@ -78,6 +78,19 @@ def is_author(user, obj) -> bool:
 
 
 @rules.predicate
+def is_not_author(user, obj) -> bool:
+    """Not the author of the object (nobody evaluates their own work); for an edition or
+    challenge it holds for everyone."""
+    author_id = getattr(obj, "author_id", None)
+    return author_id is None or not user.is_authenticated or author_id != user.pk
+
+
+@rules.predicate
+def is_juror(user, obj) -> bool:
+    return _edition_role(user, obj, "juror", lambda edition: edition.jury_members.filter(user=user).exists())
+
+
+@rules.predicate
 def is_participant(user, obj) -> bool:
     """Holds a confirmed place in the edition."""
     return _edition_role(
@@ -95,7 +108,7 @@ def _timing(action: str):
         if action in WINDOW_ACTIONS:
             return registration_is_open(edition)
         current = agenda_for(edition).current
-        return phase_allows(current.kind if current else None, action)
+        return phase_allows(current.kind if current else None, action, edition.phase_actions_extra)
 
     return timing_allows
 
@@ -107,14 +120,14 @@ ROLE_RULES = {
     Action.SUBMIT_IDEA: is_participant,
     Action.EDIT_IDEA: is_participant & is_author,
     Action.COMMENT: is_participant,
-    Action.SUPPORT: is_participant,
-    Action.RATE: is_participant,
+    Action.SUPPORT: is_participant & is_not_author,
+    Action.RATE: is_participant & is_not_author,
     Action.COMPARE: is_participant,
     Action.CREATE_TEAM: is_participant,
     Action.JOIN_TEAM: is_participant,
     Action.EDIT_PROTOTYPE: is_participant,
     Action.SUBMIT_PROTOTYPE: is_participant,
-    Action.JURY_SCORE: is_organizer,
+    Action.JURY_SCORE: is_juror & is_not_author,
     Action.PUBLIC_FEEDBACK: is_citizen,
     Action.MANAGE_EDITION: is_organizer,
     Action.MODERATE: is_organizer | is_moderator,

@@ -17,3 +17,12 @@ TOO_MANY_COMMENTS = _("You have written many comments in a short time. Please wa
 def limited(request, group: str, rate: str) -> bool:
     """Count this write and say whether the person is over the limit."""
     return is_ratelimited(request, group=group, key="user", rate=rate, method="POST", increment=True)
+
+# Evaluation: generous enough for a real person in a voting rush, low enough to stop a script.
+SUPPORTS_GROUP, RATE_SUPPORTS = "evaluation.support", "120/10m"
+RATINGS_GROUP, RATE_RATINGS = "evaluation.rate", "200/10m"
+COMPARISONS_GROUP, RATE_COMPARISONS = "evaluation.compare", "300/10m"
+
+TOO_MANY_SUPPORTS = _("You have changed your supports very often in a short time. Please wait a few minutes.")
+TOO_MANY_RATINGS = _("You have rated very often in a short time. Please wait a few minutes.")
+TOO_MANY_COMPARISONS = _("You have compared very many pairs in a short time. Please wait a few minutes.")

@@ -19,4 +19,31 @@ EVENT_FIELDS: dict[str, frozenset[str]] = {
     "comment.deleted": frozenset({"comment", "idea"}),
     "themes.updated": frozenset({"themes"}),
     "phase.changed": frozenset({"phase", "kind", "title", "manual"}),
+    # Evaluation: aggregates only, never who evaluated what.
+    "support.changed": frozenset({"idea", "challenge", "supports"}),
+    "rating.changed": frozenset({"target_kind", "target", "challenge", "raters"}),
+    "comparison.recorded": frozenset({"challenge", "comparisons"}),
+    "ranking.changed": frozenset({"challenge", "method", "top"}),
 }
+
+# Events that state a whole current value: in a burst only the newest per key matters, so a
+# stream may drop older ones with the same key that a client has not received yet.
+COALESCE_BY: dict[str, tuple[str, ...]] = {
+    "support.changed": ("idea",),
+    "rating.changed": ("target_kind", "target"),
+    "comparison.recorded": ("challenge",),
+    "ranking.changed": ("challenge", "method"),
+    "themes.updated": (),
+}
+
+
+def coalesce(events: list) -> list:
+    """Keep, of each coalescible (type, key), only the newest event, in log order. `events`
+    are objects with `.type` and `.payload` (LiveEvent rows or their decoded form)."""
+    newest = {}
+    for position, event in enumerate(events):
+        if event.type in COALESCE_BY:
+            key = (event.type, *(event.payload.get(k) for k in COALESCE_BY[event.type]))
+            newest[key] = position
+    keep = set(newest.values())
+    return [e for i, e in enumerate(events) if e.type not in COALESCE_BY or i in keep]

@@ -80,9 +80,44 @@ class Command(BaseCommand):
             if organizer is not None:
                 edition.moderators.add(organizer)
                 services.idea_merge(actor=organizer, idea=made["nachbarn2"], target=made["nachbarn"])
+            self._evaluate(edition, people, made)
             edition.phase_override = None
             edition.save(update_fields=["phase_override"])
-        self.stdout.write(f"{len(made)} demo ideas written to {edition.title}.")
+        self.stdout.write(f"{len(made)} demo ideas written to {edition.title}, with supports, ratings and comparisons.")
+
+    def _evaluate(self, edition, people, made) -> None:
+        """Supports, ratings and a few pairwise answers of the demo people, given during the
+        edition's evaluation phase, so that its rankings page has something to show."""
+        import numpy as np
+
+        from helpathon.evaluation import services as evaluation
+
+        edition.phase_override = edition.phases.get(kind="evaluation")
+        edition.save(update_fields=["phase_override"])
+        edition = Edition.objects.get(pk=edition.pk)
+        from helpathon.ideas.models import Idea
+
+        preferences = {"markt": 5, "lieferung": 4, "leerstand": 4, "nachbarn": 3}
+        liking = {made[key].pk: value for key, value in preferences.items()}
+        # Fresh rows: the ones above remember the edition in its ideation phase.
+        ideas = list(Idea.objects.filter(pk__in=liking).select_related("edition", "challenge").order_by("pk"))
+        for person in people:
+            for idea in ideas:
+                if idea.author_id == person.pk:
+                    continue
+                liked = liking[idea.pk]
+                if liked >= 4:
+                    evaluation.support_add(actor=person, idea=idea)
+                evaluation.rating_set(
+                    actor=person, kind="idea", target=idea, panel="participants",
+                    values={"impact": liked, "feasibility": max(1, liked - 1), "novelty": 3, "sustainability": liked},
+                )
+            rng = np.random.default_rng(person.pk)
+            for challenge in edition.challenges.all():
+                while (pair := evaluation.pair_next(actor=person, challenge=challenge, rng=rng)) is not None:
+                    left, right = liking[pair.left_id], liking[pair.right_id]
+                    outcome = "tie" if left == right else ("left" if left > right else "right")
+                    evaluation.comparison_answer(actor=person, pk=pair.pk, outcome=outcome)
 
     def _person(self, edition, email, name, sector, role) -> User:
         user = User.objects.filter(email=email).first()

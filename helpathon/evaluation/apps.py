@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EvaluationConfig(AppConfig):
+    name = "helpathon.evaluation"
+    label = "evaluation"
+    verbose_name = _("Evaluation")
+
+    def ready(self):
+        # Merging an idea moves its supports (ideas.services.idea_merge calls its hooks).
+        from helpathon.evaluation import services
+        from helpathon.ideas.services import on_merged
+
+        if services.supports_follow_merge not in on_merged:
+            on_merged.append(services.supports_follow_merge)
