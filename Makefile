@@ -51,6 +51,7 @@ test-fast: install
 BENCH_PG_DB ?= helpathon_bench
 bench: install
 	$(PY) tests/bench/bench_themes.py
+	$(PY) tests/bench/bench_ranking.py
 	$(PY) tests/bench/run.py
 	psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS $(BENCH_PG_DB)" -c "CREATE DATABASE $(BENCH_PG_DB)"
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_PG_DB) $(PY) tests/bench/run.py

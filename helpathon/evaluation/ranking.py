@@ -265,7 +265,8 @@ def choose_pair(
     for a, b in seen_here:
         partners.setdefault(a, []).append(b)
         partners.setdefault(b, []).append(a)
-    open_items = np.array([p for p in range(m) if len(partners.get(p, ())) < m - 1])
+    degree = np.bincount(np.array(list(seen_here), dtype=int).reshape(-1), minlength=m)
+    open_items = np.flatnonzero(degree < m - 1)
 
     need = sigma2[allowed[open_items]] + catch_up / (1.0 + counts[allowed[open_items]])
     # Highest need first; ties (e.g. at the start, when all beliefs are equal) in random order,
