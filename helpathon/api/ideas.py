@@ -11,18 +11,14 @@ Errors have one shape per status: `{"detail": "..."}` for 400, 401, 403, 404 and
 form or a service its content; 409 (an edit based on an old version) adds the current version.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 from ninja.responses import Status
 from ninja.errors import HttpError
-from ninja.errors import ValidationError as InputError
 from ninja.security import django_auth
 
+from helpathon.api.errors import BODY, WRITE_AUTH, WRITE_ERRORS, invalid, service_errors
 from helpathon.api.schemas import (
     CommentCreateIn,
     CommentOut,
@@ -47,51 +43,6 @@ from helpathon.ideas.models import Idea
 router = Router(tags=["ideas"])
 
 
-# Where ninja locates a field of the JSON body (the endpoints' parameter is called `payload`).
-BODY = ("body", "payload")
-
-WRITE_AUTH = """
-
-**Authentication:** the Django session of a signed-in person (the `sessionid` cookie), as
-in the browser. Because a cookie authenticates, the request must also carry Django's CSRF
-token: the value of the `csrftoken` cookie in an `X-CSRFToken` header. A missing or wrong token
-is refused with 403 `{"detail": "CSRF check Failed"}` before the session is looked at; no
-session gives 401 `{"detail": "Unauthorized"}`.
-
-**Errors:** 400 (a body that is not JSON), 401, 403, 404 and 429 answer
-`{"detail": "<message>"}`. Every 422 answers
-`{"detail": [{"type": ..., "loc": [...], "msg": ...}]}`: for malformed input as ninja
-reports it, and for content the services reject, with `loc` ending in the field's name
-(`["body", "payload"]` when the error concerns the whole)."""
-
-WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
-
-
-def _invalid(loc: tuple, message: str) -> InputError:
-    return InputError([{"type": "value_error", "loc": list(loc), "msg": message}])
-
-
-def _input_errors(error: ValidationError) -> list[dict]:
-    if not hasattr(error, "error_dict"):
-        return [{"type": "value_error", "loc": list(BODY), "msg": message} for message in error.messages]
-    return [
-        {"type": "value_error", "loc": list(BODY if field == NON_FIELD_ERRORS else (*BODY, field)), "msg": message}
-        for field, messages in error.message_dict.items()
-        for message in messages
-    ]
-
-
-@contextmanager
-def _service_errors(forbidden: str) -> Iterator[None]:
-    """A service's PermissionDenied as 403 with `forbidden`, its ValidationError as 422."""
-    try:
-        yield
-    except PermissionDenied:
-        raise HttpError(403, forbidden) from None
-    except ValidationError as error:
-        raise InputError(_input_errors(error)) from None
-
-
 def _no_challenge(slug: str) -> str:
     return _("There is no challenge “%(slug)s” in this edition.") % {"slug": slug}
 
@@ -102,7 +53,7 @@ def _visible_ideas(edition, ids: list[int], *, field: str) -> list[Idea]:
     missing = sorted(set(ids) - {idea.pk for idea in found})
     if missing:
         numbers = ", ".join(f"#{n}" for n in missing)
-        raise _invalid((*BODY, field), _("There is no idea %(numbers)s in this edition.") % {"numbers": numbers})
+        raise invalid((*BODY, field), _("There is no idea %(numbers)s in this edition.") % {"numbers": numbers})
     return found
 
 
@@ -136,7 +87,7 @@ def ideas_list(request: HttpRequest, slug: str, filters: Query[IdeaListQuery]):
         try:
             challenge = challenge_get(edition=edition, slug=filters.challenge)
         except Http404:
-            raise _invalid(("query", "challenge"), _no_challenge(filters.challenge)) from None
+            raise invalid(("query", "challenge"), _no_challenge(filters.challenge)) from None
     page = selectors.idea_list(
         edition,
         selectors.IdeaFilters(
@@ -186,11 +137,11 @@ def ideas_create(request: HttpRequest, slug: str, payload: IdeaCreateIn):
     try:
         challenge = challenge_get(edition=edition, slug=payload.challenge)
     except Http404:
-        raise _invalid((*BODY, "challenge"), _no_challenge(payload.challenge)) from None
+        raise invalid((*BODY, "challenge"), _no_challenge(payload.challenge)) from None
     builds_on = _visible_ideas(edition, payload.builds_on, field="builds_on")
     if limited(request, IDEAS_GROUP, RATE_IDEAS):
         raise HttpError(429, str(TOO_MANY_IDEAS))
-    with _service_errors(forbidden):
+    with service_errors(forbidden):
         idea = services.idea_create(
             actor=request.user, challenge=challenge, title=payload.title, body=payload.body, tags=payload.tags,
             builds_on=builds_on,
@@ -217,7 +168,7 @@ def ideas_update(request: HttpRequest, slug: str, id: int, payload: IdeaUpdateIn
         raise HttpError(403, forbidden)
     builds_on = None if payload.builds_on is None else _visible_ideas(edition, payload.builds_on, field="builds_on")
     try:
-        with _service_errors(forbidden):
+        with service_errors(forbidden):
             services.idea_update(
                 actor=request.user, idea=idea,
                 title=idea.title if payload.title is None else payload.title,
@@ -250,9 +201,9 @@ def ideas_comment(request: HttpRequest, slug: str, id: int, payload: CommentCrea
     if payload.parent is not None:
         parent = idea.comments.filter(pk=payload.parent).first()
         if parent is None:
-            raise _invalid((*BODY, "parent"), _("You can only reply to a comment on the same idea."))
+            raise invalid((*BODY, "parent"), _("You can only reply to a comment on the same idea."))
     if limited(request, COMMENTS_GROUP, RATE_COMMENTS):
         raise HttpError(429, str(TOO_MANY_COMMENTS))
-    with _service_errors(forbidden):
+    with service_errors(forbidden):
         comment = services.comment_create(actor=request.user, idea=idea, body=payload.body, parent=parent)
     return Status(201, comment)

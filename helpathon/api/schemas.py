@@ -14,6 +14,7 @@ from pydantic import AfterValidator, ValidationInfo, field_validator
 from helpathon.accounts.models import Sector
 from helpathon.editions.agenda import agenda_for, edition_timing, registration_is_open
 from helpathon.editions.models import Challenge, Edition, Phase, PhaseKind
+from helpathon.evaluation.models import Comparison, Criterion, EvaluationSettings
 from helpathon.ideas.models import Comment, Idea, IdeaVersion
 from helpathon.ideas.selectors import SORTS
 
@@ -404,3 +405,143 @@ class IdeaConflictOut(Schema):
 class CommentCreateIn(Schema):
     body: Text
     parent: IdeaId | None = Field(None, description="The id of a comment on the same idea to reply to.")
+
+
+# --- evaluation ---------------------------------------------------------------------------------
+# Aggregates, and the requester's own supports and ratings: never who supported, rated or
+# compared what. Ideas appear as a brief without their author.
+
+
+class IdeaBriefOut(IdeaRefOut):
+    challenge: str = Field(description="The challenge's slug.")
+    url: str
+
+    @staticmethod
+    def resolve_challenge(obj: Idea) -> str:
+        return obj.challenge.slug
+
+    @staticmethod
+    def resolve_url(obj: Idea) -> str:
+        # The endpoints attach their edition to the ideas, so that this runs no query.
+        return obj.get_absolute_url()
+
+
+class BudgetOut(Schema):
+    total: int = Field(description="Supports per person in the scope.")
+    used: int
+    remaining: int
+    scope: EvaluationSettings.BudgetScope = Field(description="Whether the budget counts per challenge or per edition.")
+
+
+class BudgetStateOut(BudgetOut):
+    supported: list[int] = Field(description="The ids of the ideas of the edition you support.")
+
+
+class SupportOut(Schema):
+    idea: int
+    supported: bool = Field(description="Whether you support the idea now.")
+    supports: int = Field(description="How many people support the idea.")
+    budget: BudgetOut
+
+    @staticmethod
+    def resolve_idea(obj) -> int:
+        return obj.idea_id
+
+
+class CriterionOut(Schema):
+    key: str
+    label: str
+    description: str
+    weight: float
+
+    @staticmethod
+    def resolve_description(obj: Criterion) -> str:
+        return obj.help
+
+
+RatingValue = Annotated[int, Field(ge=1, le=5, strict=True)]
+
+
+class RatingIn(Schema):
+    values: dict[Text, RatingValue | None] = Field(
+        max_length=50,
+        description="Criterion keys (see the criteria) with a value from 1 to 5, or null to take a rating back."
+        " Criteria left out keep their rating.",
+    )
+
+
+class RatingOut(Schema):
+    values: dict[str, int] = Field(description="Your ratings afterwards, by criterion key.")
+
+
+class PairOut(Schema):
+    id: int = Field(description="The comparison to answer.")
+    left: IdeaBriefOut
+    right: IdeaBriefOut
+    compared: int = Field(description="How many pairs of this challenge you have compared (skips not counted).")
+
+
+class ComparisonIn(Schema):
+    outcome: Comparison.Outcome = Field(description="The better idea, “tie” when you cannot decide, or “skip”.")
+
+
+class ComparisonOut(Schema):
+    id: int
+    outcome: Comparison.Outcome
+
+
+class SupportRankOut(Schema):
+    idea: IdeaBriefOut
+    supports: int
+    share: float = Field(description="The share of the edition's participants who support it, 0-1.")
+    low: float = Field(description="The share's 95% interval (Wilson).")
+    high: float
+
+
+class CriterionMeanOut(Schema):
+    mean: float
+    n: int
+
+
+class RatingRankOut(Schema):
+    idea: IdeaBriefOut
+    score: float | None = Field(description="The mean of the raters' weighted ratings, 1-5; null when unrated.")
+    low: float | None = Field(description="The score's 95% interval.")
+    high: float | None
+    raters: int
+    criteria: dict[str, CriterionMeanOut] = Field(description="Per criterion key: the mean rating and how many gave one.")
+
+    @staticmethod
+    def resolve_criteria(obj) -> dict:
+        return {key: {"mean": mean, "n": n} for key, (mean, n) in obj.by_criterion.items()}
+
+
+class PairwiseRankOut(Schema):
+    idea: IdeaBriefOut
+    score: float = Field(description="The chance in % that it is preferred to an average idea (Bradley-Terry).")
+    low: float = Field(description="The score's 95% interval.")
+    high: float
+    comparisons: int
+
+
+class RankingsOut(Schema):
+    visible: bool = Field(
+        description="False while evaluation is open and the edition hides rankings until it ends; the lists are"
+        " empty then."
+    )
+    participants: int
+    comparisons: int = Field(description="Answered comparisons in the challenge (skips not counted).")
+    criteria: list[CriterionOut]
+    supports: list[SupportRankOut] = Field(description="Most supported first.")
+    rating: list[RatingRankOut] = Field(description="Best rated first; unrated ideas last.")
+    pairwise: list[PairwiseRankOut] = Field(description="Most preferred first.")
+
+
+class JurorProgressOut(Schema):
+    juror: str = Field(description="The juror's public name.")
+    assigned: int = Field(description="What the juror is to score.")
+    done: int = Field(description="What the juror has scored on every jury criterion.")
+
+    @staticmethod
+    def resolve_juror(obj) -> str:
+        return obj.member.user.public_name

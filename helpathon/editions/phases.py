@@ -73,6 +73,6 @@ def validate_phase_actions_extra(value) -> None:
     for kind, actions in value.items():
         if kind not in PHASE_ACTIONS:
             raise ValidationError(_("Unknown phase kind: %(kind)s") % {"kind": kind})
-        if not isinstance(actions, list) or not all(a in EXTENDABLE_ACTIONS for a in actions):
+        if not isinstance(actions, list) or not all(isinstance(a, str) and a in EXTENDABLE_ACTIONS for a in actions):
             allowed = ", ".join(sorted(EXTENDABLE_ACTIONS))
             raise ValidationError(_("Only these actions can be added to a phase: %(allowed)s") % {"allowed": allowed})

@@ -54,13 +54,14 @@ def evaluation_settings(edition: Edition) -> EvaluationSettings:
 
 def budget_of(*, user, challenge: Challenge, config: "EvaluationSettings | None" = None) -> Budget:
     config = config or evaluation_settings(challenge.edition)
+    if not user.is_authenticated:
+        return Budget(total=config.support_budget, used=0, scope=config.budget_scope)
     supports = Support.objects.filter(user=user)
     if config.budget_scope == EvaluationSettings.BudgetScope.EDITION:
         supports = supports.filter(edition_id=challenge.edition_id)
     else:
         supports = supports.filter(challenge_id=challenge.pk)
-    used = supports.count() if user.is_authenticated else 0
-    return Budget(total=config.support_budget, used=used, scope=config.budget_scope)
+    return Budget(total=config.support_budget, used=supports.count(), scope=config.budget_scope)
 
 
 
@@ -155,21 +156,22 @@ class Rankings:
 
 def challenge_rankings(challenge: Challenge) -> Rankings:
     """The challenge's ideas ranked three ways, each with counts and a 95% interval. Cached
-    per edition version (every evaluation writes a live event); a fixed number of queries."""
+    per edition version (every evaluation writes a live event), number of participants and
+    criteria weights (changed without an event); a fixed number of queries."""
     edition = challenge.edition
-    key = f"evaluation:rankings:{challenge.pk}:{edition_version(edition)}"
+    participants = Registration.objects.filter(edition=edition, status=Registration.Status.CONFIRMED).count()
+    rated_criteria = criteria(edition, Panel.PARTICIPANTS)
+    weights = ",".join(f"{c.pk}:{c.weight}" for c in rated_criteria)
+    key = f"evaluation:rankings:{challenge.pk}:{edition_version(edition)}:{participants}:{weights}"
     found = cache.get(key)
     if found is None:
-        found = _compute_rankings(challenge)
+        found = _compute_rankings(challenge, participants, rated_criteria)
         cache.set(key, found, 600)
     return found
 
 
-def _compute_rankings(challenge: Challenge) -> Rankings:
-    edition = challenge.edition
+def _compute_rankings(challenge: Challenge, participants: int, rated_criteria: list[Criterion]) -> Rankings:
     ideas = list(targets.targets_of(challenge, TargetKind.IDEA).order_by("pk"))
-    participants = Registration.objects.filter(edition=edition, status=Registration.Status.CONFIRMED).count()
-    rated_criteria = criteria(edition, Panel.PARTICIPANTS)
     return Rankings(
         supports=_support_ranking(ideas, participants),
         rating=_rating_ranking(ideas, rated_criteria, panel=Panel.PARTICIPANTS, kind=TargetKind.IDEA),
@@ -190,16 +192,23 @@ def _support_ranking(ideas: list[Idea], participants: int) -> list[SupportRow]:
     return rows
 
 
-def _rating_ranking(items: list, criteria_list: list[Criterion], *, panel: str, kind: str) -> list[RatingRow]:
+def _rating_ranking(
+    items: list, criteria_list: list[Criterion], *, panel: str, kind: str, raters=None
+) -> list[RatingRow]:
     """Each rater's weighted mean over the criteria they rated is one observation of an item;
-    the item's score is the mean of those, with a t-interval over raters."""
+    the item's score is the mean of those, with a t-interval over raters (only `raters`, a
+    queryset of user ids, when given)."""
     weights = {c.pk: c.weight for c in criteria_list}
     keys = {c.pk: c.key for c in criteria_list}
     per_rater = defaultdict(lambda: defaultdict(dict))  # item -> rater -> criterion -> value
-    values = Rating.objects.filter(
+    ratings = Rating.objects.filter(
         panel=panel, target_kind=kind, target_id__in=[i.pk for i in items], criterion_id__in=list(weights)
-    ).values_list("target_id", "rater_id", "criterion_id", "value")
-    for target_id, rater_id, criterion_id, value in values:
+    )
+    if raters is not None:
+        ratings = ratings.filter(rater_id__in=raters)
+    for target_id, rater_id, criterion_id, value in ratings.values_list(
+        "target_id", "rater_id", "criterion_id", "value"
+    ):
         per_rater[target_id][rater_id][criterion_id] = value
     rows = []
     for item in items:
@@ -293,11 +302,24 @@ def juror_items(member: JuryMember) -> list:
     challenges (all when none are assigned), without their own work."""
     edition = member.edition
     kind = evaluation_settings(edition).jury_rates
-    qs = targets.target_type(kind).queryset(edition)
-    assigned = [c.pk for c in member.challenges.all()]
-    if assigned:
-        qs = qs.filter(challenge_id__in=assigned)
-    return [item for item in qs.order_by("challenge__order", "pk") if member.user_id not in targets.owners_of(kind, item)]
+    return _juror_items(member, kind, _jury_items(edition, kind))
+
+
+def _jury_items(edition: Edition, kind: str) -> list:
+    # The settings may name a kind no app provides yet (prototypes before the teams app):
+    # then there is nothing to score, rather than a 404 on every jury page.
+    if not targets.is_registered(kind):
+        return []
+    return list(targets.target_type(kind).queryset(edition).order_by("challenge__order", "pk"))
+
+
+def _juror_items(member: JuryMember, kind: str, items: list) -> list:
+    """`juror_items` from the edition's items loaded once (jury_progress asks for every juror)."""
+    assigned = {c.pk for c in member.challenges.all()}
+    return [
+        item for item in items
+        if (not assigned or item.challenge_id in assigned) and member.user_id not in targets.owners_of(kind, item)
+    ]
 
 
 def jury_progress(edition: Edition) -> list[JurorProgress]:
@@ -313,24 +335,30 @@ def jury_progress(edition: Edition) -> list[JurorProgress]:
         if row["n"] >= len(jury_criteria):
             complete[row["rater_id"]].add(row["target_id"])
     progress = []
+    items = _jury_items(edition, kind)
     for member in jury_members(edition):
-        items = {item.pk for item in juror_items(member)}
-        progress.append(JurorProgress(member, len(items), len(items & complete[member.user_id])))
+        mine = {item.pk for item in _juror_items(member, kind, items)}
+        progress.append(JurorProgress(member, len(mine), len(mine & complete[member.user_id])))
     return progress
 
 
 def jury_results(edition: Edition) -> list[RatingRow]:
     """The jury's weighted scores per item, best first (jurors' own scores, with interval)."""
     kind = evaluation_settings(edition).jury_rates
-    items = list(targets.target_type(kind).queryset(edition).order_by("pk"))
-    return _rating_ranking(items, criteria(edition, Panel.JURY), panel=Panel.JURY, kind=kind)
+    items = _jury_items(edition, kind)
+    # A dismissed juror's scores stay for the record but no longer count.
+    jurors = JuryMember.objects.filter(edition=edition).values("user_id")
+    return _rating_ranking(items, criteria(edition, Panel.JURY), panel=Panel.JURY, kind=kind, raters=jurors)
 
 
 def jury_score_rows(edition: Edition):
     """Every jury score: (juror display name, challenge, item id, item title, criterion,
     weight, value, updated at), for the organizers' CSV export."""
     kind = evaluation_settings(edition).jury_rates
-    titles = dict(targets.target_type(kind).queryset(edition).values_list("pk", "title"))
+    titles = (
+        dict(targets.target_type(kind).queryset(edition).values_list("pk", "title"))
+        if targets.is_registered(kind) else {}
+    )
     scores = (
         Rating.objects.filter(edition=edition, panel=Panel.JURY, target_kind=kind)
         .select_related("rater", "criterion", "challenge")

@@ -4,8 +4,10 @@ Each service validates, asks `may()`, changes, and records a live event in the s
 transaction. Live events carry aggregates only (counts), never who evaluated what.
 
 Concurrency: the writes of one person in one edition are serialized on their registration
-row (`SELECT … FOR UPDATE` on PostgreSQL; SQLite's immediate transactions serialize all
-writes), so a budget holds however many requests arrive at once.
+row, a juror's scores on their jury seat (`SELECT … FOR UPDATE` on PostgreSQL; SQLite's
+immediate transactions serialize all writes), so a budget holds however many requests arrive
+at once. Lock order: the person's row, then ideas and scores, then RankingState, and the
+edition's LiveCursor (`publish`) last.
 """
 
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ import numpy as np
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -85,13 +87,21 @@ def _lock_participant(edition_id: int, user) -> Registration:
     return registration
 
 
+def _lock_juror(edition_id: int, user) -> JuryMember:
+    """Lock the person's seat on the jury, as `_lock_participant` does their registration."""
+    member = JuryMember.objects.select_for_update().filter(edition_id=edition_id, user=user).first()
+    if member is None:
+        raise PermissionDenied
+    return member
+
+
 def _support_changed(idea: Idea) -> int:
     count = Idea.objects.filter(pk=idea.pk).values_list("support_count", flat=True).get()
+    rankings_mark_dirty(challenge_id=idea.challenge_id)  # before publish(): see rankings_mark_dirty
     publish(
         edition_id=idea.edition_id, type="support.changed",
         payload={"idea": idea.pk, "challenge": idea.challenge_id, "supports": count},
     )
-    rankings_mark_dirty(challenge_id=idea.challenge_id)
     return count
 
 
@@ -141,13 +151,17 @@ def support_withdraw(*, actor, idea: Idea) -> SupportState:
 def supports_follow_merge(idea: Idea, target: Idea) -> None:
     """Hook of `ideas.services.idea_merge` (inside its transaction): a merged idea's supports
     move to the target, except for people who support the target already (their dot returns
-    to their budget). Both counts are recounted from the rows."""
+    to their budget) and for the target's author (nobody supports their own idea). Both counts
+    are recounted from the rows; the target's new count goes live if any support moved."""
+    moved = Support.objects.filter(idea=idea).exists()
     already = Support.objects.filter(idea=target).values("user_id")
-    Support.objects.filter(idea=idea, user_id__in=already).delete()
+    Support.objects.filter(idea=idea).filter(Q(user_id__in=already) | Q(user_id=target.author_id)).delete()
     Support.objects.filter(idea=idea).update(idea=target, challenge_id=target.challenge_id)
     for changed in (idea, target):
         Idea.objects.filter(pk=changed.pk).update(support_count=Support.objects.filter(idea_id=changed.pk).count())
-    _support_changed(target)
+    rankings_mark_dirty(challenge_id=idea.challenge_id)  # the merged idea leaves its rankings
+    if moved:
+        _support_changed(target)
 
 
 # --- ratings ---------------------------------------------------------------------------------
@@ -202,8 +216,10 @@ def rating_set(*, actor, kind: str, target, panel: str, values: dict) -> dict[st
     criteria_ensure_defaults(edition=edition)
     field = "for_jury" if panel == Panel.JURY else "for_participants"
     criteria = {c.key: c for c in Criterion.objects.filter(edition=edition, **{field: True})}
+    if not isinstance(values, dict):
+        raise ValidationError(_("Please rate at least one criterion."))
     errors, cleaned = {}, {}
-    for key, value in (values or {}).items():
+    for key, value in values.items():
         if key not in criteria:
             errors[str(key)[:40]] = _("There is no such criterion.")
         elif value is None or value == "":
@@ -220,6 +236,8 @@ def rating_set(*, actor, kind: str, target, panel: str, values: dict) -> dict[st
     with transaction.atomic():
         if panel == Panel.PARTICIPANTS:
             _lock_participant(edition.pk, actor)
+        else:
+            _lock_juror(edition.pk, actor)
         mine = Rating.objects.filter(rater=actor, panel=panel, target_kind=kind, target_id=target.pk)
         for key, value in cleaned.items():
             if value is None:
@@ -235,11 +253,11 @@ def rating_set(*, actor, kind: str, target, panel: str, values: dict) -> dict[st
                 Rating.objects.filter(panel=panel, target_kind=kind, target_id=target.pk)
                 .values("rater_id").distinct().count()
             )
+            rankings_mark_dirty(challenge_id=target.challenge_id)
             publish(
                 edition_id=edition.pk, type="rating.changed",
                 payload={"target_kind": kind, "target": target.pk, "challenge": target.challenge_id, "raters": raters},
             )
-            rankings_mark_dirty(challenge_id=target.challenge_id)
         return dict(mine.values_list("criterion__key", "value"))
 
 
@@ -364,11 +382,11 @@ def comparison_answer(*, actor, pk: int, outcome: str) -> Comparison:
         answered = Comparison.objects.filter(challenge_id=comparison.challenge_id).exclude(
             outcome__in=["", Comparison.Outcome.SKIP]
         ).count()
+        rankings_mark_dirty(challenge_id=comparison.challenge_id)
         publish(
             edition_id=comparison.edition_id, type="comparison.recorded",
             payload={"challenge": comparison.challenge_id, "comparisons": answered},
         )
-        rankings_mark_dirty(challenge_id=comparison.challenge_id)
     return comparison
 
 
@@ -401,6 +419,10 @@ def settings_update(*, actor, edition: Edition, **fields) -> EvaluationSettings:
     if not may(actor, Action.MANAGE_EDITION, edition):
         raise PermissionDenied
     config = evaluation_settings(edition)
+    settable = {f.name for f in EvaluationSettings._meta.concrete_fields} - {"edition"}
+    unknown = set(fields) - settable
+    if unknown:
+        raise TypeError(f"settings_update() got unknown settings {sorted(unknown)}")
     for name, value in fields.items():
         setattr(config, name, value)
     config.full_clean()
@@ -412,8 +434,12 @@ def settings_update(*, actor, edition: Edition, **fields) -> EvaluationSettings:
 
 
 def rankings_mark_dirty(*, challenge_id: int) -> None:
-    """Call inside an evaluation write. Queues one delayed recompute of the challenge's
-    rankings after commit unless one is queued already, so bursts coalesce."""
+    """Call inside an evaluation write, *before* its `publish()`. Queues one delayed recompute
+    of the challenge's rankings after commit unless one is queued already, so bursts coalesce.
+
+    Lock order: this locks the challenge's RankingState row and `publish()` the edition's
+    LiveCursor; `rankings_announce` holds the first while publishing, so a writer that took
+    the cursor first could deadlock with it (PostgreSQL aborts one of the two)."""
     if not settings.RANKINGS_AUTO:
         return
     RankingState.objects.get_or_create(challenge_id=challenge_id)

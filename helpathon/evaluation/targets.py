@@ -34,6 +34,12 @@ def target_type(kind: str) -> TargetType:
         raise Http404 from None
 
 
+def is_registered(kind: str) -> bool:
+    """Can targets of `kind` be evaluated in this installation (prototypes: once the teams
+    app registers them)?"""
+    return kind in _REGISTRY
+
+
 def target_get(*, edition: Edition, kind: str, pk: int):
     """A target of the edition that may be evaluated, or 404 (the same for missing and hidden)."""
     obj = target_type(kind).queryset(edition).filter(pk=pk).first()

@@ -5,6 +5,7 @@ on one budget per person.
 """
 
 from django.utils.translation import gettext_lazy as _
+from django_ratelimit import ALL
 from django_ratelimit.core import is_ratelimited
 
 IDEAS_GROUP, RATE_IDEAS = "ideas.write", "10/10m"
@@ -15,8 +16,9 @@ TOO_MANY_COMMENTS = _("You have written many comments in a short time. Please wa
 
 
 def limited(request, group: str, rate: str) -> bool:
-    """Count this write and say whether the person is over the limit."""
-    return is_ratelimited(request, group=group, key="user", rate=rate, method="POST", increment=True)
+    """Count this write (POST, PUT, PATCH or DELETE: pages and API share one counter) and say
+    whether the person is over the limit."""
+    return is_ratelimited(request, group=group, key="user", rate=rate, method=ALL, increment=True)
 
 # Evaluation: generous enough for a real person in a voting rush, low enough to stop a script.
 SUPPORTS_GROUP, RATE_SUPPORTS = "evaluation.support", "120/10m"

@@ -8,6 +8,7 @@ table has to be made twice: once in the app and once, on purpose, here.
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from helpathon.accounts.models import User
@@ -35,7 +36,7 @@ PARTICIPANT_PHASES = {
     A.EDIT_PROTOTYPE: {K.PROTOTYPING},
     A.SUBMIT_PROTOTYPE: {K.PROTOTYPING},
 }
-# The jury scores in the jury phase (organizers act as the jury until a jury role exists).
+# Jurors (appointed by the organizers; not necessarily participants) score in the jury phase.
 JURY_PHASES = {A.JURY_SCORE: {K.JURY}}
 # Any signed-in, verified citizen may give public feedback, in that phase only.
 CITIZEN_PHASES = {A.PUBLIC_FEEDBACK: {K.PUBLIC_FEEDBACK}}
@@ -47,7 +48,7 @@ WINDOW = {A.REGISTER}
 CITIZEN_ANYTIME = {A.REPORT}
 
 PHASE_GATED = [*PARTICIPANT_PHASES, *JURY_PHASES, *CITIZEN_PHASES]
-ROLES = ["visitor", "citizen", "participant", "organizer"]
+ROLES = ["visitor", "citizen", "participant", "juror", "organizer"]
 
 
 def expected(role: str, kind: str, action: str) -> bool:
@@ -63,11 +64,20 @@ def expected(role: str, kind: str, action: str) -> bool:
     if action in CITIZEN_ANYTIME:
         return True
     if action in JURY_PHASES:
-        return role == "organizer" and kind in JURY_PHASES[action]
+        return role == "juror" and kind in JURY_PHASES[action]
     if action in CITIZEN_PHASES:
-        # Citizens, participants and organizers are all verified citizens.
+        # Citizens, participants, jurors and organizers are all verified citizens.
         return kind in CITIZEN_PHASES[action]
     return role == "participant" and kind in PARTICIPANT_PHASES[action]
+
+
+@pytest.fixture
+def juror(edition, organizer):
+    from helpathon.evaluation.services import jury_appoint
+
+    user = make_user("juror@example.org", display_name="Julia Juror")
+    jury_appoint(actor=organizer, edition=edition, user=user)
+    return user
 
 
 @pytest.fixture
@@ -104,10 +114,10 @@ def test_it_has_an_expectation_for_every_action():
 
 @pytest.mark.parametrize("action", Action.values)
 @pytest.mark.parametrize("kind", PhaseKind.values)
-def test_it_answers_each_role_in_each_phase(kind, action, edition, visitor, citizen, participant, organizer):
+def test_it_answers_each_role_in_each_phase(kind, action, edition, visitor, citizen, participant, juror, organizer):
     phase_set(actor=organizer, edition=edition, phase=edition.phases.get(kind=kind))
     assert agenda_for(edition).current.kind == kind
-    cast = {"visitor": visitor, "citizen": citizen, "participant": participant, "organizer": organizer}
+    cast = {"visitor": visitor, "citizen": citizen, "participant": participant, "juror": juror, "organizer": organizer}
 
     answers = {role: may(user, action, edition) for role, user in cast.items()}
 
@@ -115,27 +125,27 @@ def test_it_answers_each_role_in_each_phase(kind, action, edition, visitor, citi
 
 
 @pytest.mark.parametrize("action", PHASE_GATED)
-def test_it_allows_no_phase_gated_action_before_the_agenda(action, edition, citizen, participant, organizer):
+def test_it_allows_no_phase_gated_action_before_the_agenda(action, edition, citizen, participant, juror, organizer):
     assert agenda_for(edition).current is None  # the edition starts in a week
 
-    answers = {user.display_name: may(user, action, edition) for user in (citizen, participant, organizer)}
+    answers = {user.display_name: may(user, action, edition) for user in (citizen, participant, juror, organizer)}
 
     assert not any(answers.values()), answers
 
 
 @pytest.mark.parametrize("action", PHASE_GATED)
-def test_it_allows_no_phase_gated_action_between_phases(action, edition, citizen, participant, organizer):
+def test_it_allows_no_phase_gated_action_between_phases(action, edition, citizen, participant, juror, organizer):
     hour = timedelta(hours=1)
     edition = _replace_agenda(edition, (K.IDEATION, -3 * hour, -hour), (K.EVALUATION, hour, 3 * hour))
     assert agenda_for(edition).current is None
 
-    answers = {user.display_name: may(user, action, edition) for user in (citizen, participant, organizer)}
+    answers = {user.display_name: may(user, action, edition) for user in (citizen, participant, juror, organizer)}
 
     assert not any(answers.values()), answers
 
 
 @pytest.mark.parametrize("action", PHASE_GATED)
-def test_it_allows_no_phase_gated_action_after_the_agenda(action, edition, citizen, participant, organizer):
+def test_it_allows_no_phase_gated_action_after_the_agenda(action, edition, citizen, participant, juror, organizer):
     hour = timedelta(hours=1)
     # One hour per phase, the last one ended an hour ago.
     count = len(PhaseKind.values)
@@ -143,7 +153,7 @@ def test_it_allows_no_phase_gated_action_after_the_agenda(action, edition, citiz
     edition = _replace_agenda(edition, *spans)
     assert agenda_for(edition).current is None
 
-    answers = {user.display_name: may(user, action, edition) for user in (citizen, participant, organizer)}
+    answers = {user.display_name: may(user, action, edition) for user in (citizen, participant, juror, organizer)}
 
     assert not any(answers.values()), answers
 
@@ -212,11 +222,15 @@ def _a_phase_allowing(action: str) -> str:
 
 @pytest.mark.parametrize("action", Action.values)
 def test_it_lets_an_inactive_user_do_nothing(action, edition, organizer):
-    # The organizer also holds a confirmed place: active, they could do every action.
+    # The organizer also holds a confirmed place and a seat on the jury: active, they could do
+    # every action.
+    from helpathon.evaluation.services import jury_appoint
+
     registration = registration_create(
         user=organizer, edition=edition, sector="administration", role="employee", consent=True
     )
     registration_confirm(token=make_token(registration))
+    jury_appoint(actor=organizer, edition=edition, user=organizer)
     phase_set(actor=organizer, edition=edition, phase=edition.phases.get(kind=_a_phase_allowing(action)))
     assert may(_fresh(organizer), action, edition)
 
@@ -255,3 +269,132 @@ def test_it_answers_for_objects_inside_an_edition(edition, organizer):
     challenge = edition.challenges.first()
 
     assert may(organizer, Action.MANAGE_EDITION, challenge)
+
+
+# --- own work, jurors, and per-edition additions to the phase table ------------------------------
+
+
+@pytest.fixture
+def idea_by_participant(edition, organizer, participant):
+    """An idea the participant wrote in ideation; the edition then moves on to evaluation."""
+    from helpathon.ideas.services import idea_create
+
+    phase_set(actor=organizer, edition=edition, phase=edition.phases.get(kind=K.IDEATION))
+    idea = idea_create(actor=participant, challenge=edition.challenges.first(), title="Mehr Bänke am Fluss", body="x")
+    phase_set(actor=organizer, edition=edition, phase=edition.phases.get(kind=K.EVALUATION))
+    return type(idea).objects.get(pk=idea.pk)
+
+
+@pytest.fixture
+def other_participant(edition):
+    user = make_user("petra@example.org", display_name="Petra Peer")
+    registration = registration_create(user=user, edition=edition, sector="science", role="student", consent=True)
+    registration_confirm(token=make_token(registration))
+    return user
+
+
+@pytest.mark.parametrize("action", [A.SUPPORT, A.RATE])
+def test_it_does_not_let_the_author_evaluate_their_own_idea(action, idea_by_participant, participant):
+    assert not may(participant, action, idea_by_participant)
+
+
+@pytest.mark.parametrize("action", [A.SUPPORT, A.RATE])
+def test_it_lets_the_author_evaluate_in_general(action, idea_by_participant, participant):
+    # Asked about the edition (is there anything to support?), being an author does not matter.
+    assert may(participant, action, idea_by_participant.edition)
+
+
+@pytest.mark.parametrize("action", [A.SUPPORT, A.RATE])
+def test_it_lets_other_participants_evaluate_an_idea(action, idea_by_participant, other_participant):
+    assert may(other_participant, action, idea_by_participant)
+
+
+def test_it_does_not_let_a_juror_score_their_own_idea(idea_by_participant, organizer, participant):
+    from helpathon.evaluation.services import jury_appoint
+
+    jury_appoint(actor=organizer, edition=idea_by_participant.edition, user=participant)
+    edition = Edition.objects.get(pk=idea_by_participant.edition_id)
+    phase_set(actor=organizer, edition=edition, phase=edition.phases.get(kind=K.JURY))
+    idea = type(idea_by_participant).objects.get(pk=idea_by_participant.pk)
+
+    assert not may(_fresh(participant), A.JURY_SCORE, idea)
+    assert may(_fresh(participant), A.JURY_SCORE, edition)
+
+
+def test_it_does_not_let_a_juror_of_another_edition_score(edition, organizer, stranger_organizer):
+    from helpathon.evaluation.services import jury_appoint
+
+    other = Edition.objects.get(slug="other-edition")
+    outsider = make_user("otto@example.org", display_name="Otto Outsider")
+    jury_appoint(actor=stranger_organizer, edition=other, user=outsider)
+    phase_set(actor=organizer, edition=edition, phase=edition.phases.get(kind=K.JURY))
+
+    assert not may(outsider, A.JURY_SCORE, edition)
+
+
+def _with_extra(edition: Edition, extra) -> Edition:
+    """Set the edition's additions to the phase table as the admin does: validated first."""
+    edition.phase_actions_extra = extra
+    edition.full_clean()
+    edition.save(update_fields=["phase_actions_extra"])
+    return Edition.objects.get(pk=edition.pk)
+
+
+def test_it_lets_an_edition_add_jury_scoring_to_the_evaluation_phase(edition, organizer, juror, participant):
+    edition = _with_extra(edition, {"evaluation": ["jury_score"]})
+    phase_set(actor=organizer, edition=edition, phase=edition.phases.get(kind=K.EVALUATION))
+
+    answers = {"juror": may(juror, A.JURY_SCORE, edition), "participant": may(participant, A.JURY_SCORE, edition)}
+
+    assert answers == {"juror": True, "participant": False}
+
+
+def test_it_keeps_the_phase_table_where_the_edition_adds_nothing(edition, organizer, juror):
+    edition = _with_extra(edition, {"evaluation": ["jury_score"]})
+    phase_set(actor=organizer, edition=edition, phase=edition.phases.get(kind=K.IDEATION))
+
+    assert (may(juror, A.JURY_SCORE, edition), may(juror, A.SUBMIT_IDEA, edition)) == (False, False)
+
+
+def test_it_still_lets_the_jury_score_in_the_jury_phase_when_an_edition_adds_a_phase(edition, organizer, juror):
+    edition = _with_extra(edition, {"evaluation": ["jury_score"]})
+    phase_set(actor=organizer, edition=edition, phase=edition.phases.get(kind=K.JURY))
+
+    assert may(juror, A.JURY_SCORE, edition)
+
+
+def test_it_lets_an_edition_let_participants_rate_while_prototyping(edition, organizer, participant):
+    edition = _with_extra(edition, {"prototyping": ["rate", "support"]})
+    phase_set(actor=organizer, edition=edition, phase=edition.phases.get(kind=K.PROTOTYPING))
+
+    answers = {action: may(participant, action, edition) for action in (A.RATE, A.SUPPORT, A.COMPARE)}
+
+    assert answers == {A.RATE: True, A.SUPPORT: True, A.COMPARE: False}
+
+
+def test_it_accepts_no_additions_at_all(edition):
+    assert _with_extra(edition, {}).phase_actions_extra == {}
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"brainstorming": ["rate"]},  # no such phase kind
+        {"evaluation": ["manage_edition"]},  # not extendable: the organizers' own action
+        {"ideation": ["submit_prototype"]},  # not extendable
+        {"evaluation": ["jury_score", "fly"]},  # no such action
+        {"evaluation": "jury_score"},  # not a list
+        {"evaluation": [["jury_score"]]},  # a list in the list
+        {"evaluation": [{"a": 1}]},
+        ["evaluation", "jury_score"],  # not a mapping
+        "evaluation",
+    ],
+    ids=["kind", "organizer-action", "prototype", "unknown-action", "string", "nested", "dict", "list", "text"],
+)
+def test_it_refuses_additions_that_do_not_fit_the_phase_table(extra, edition):
+    edition.phase_actions_extra = extra
+
+    with pytest.raises(ValidationError) as refused:
+        edition.full_clean()
+
+    assert list(refused.value.message_dict) == ["phase_actions_extra"]
