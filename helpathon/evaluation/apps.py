@@ -14,3 +14,8 @@ class EvaluationConfig(AppConfig):
 
         if services.supports_follow_merge not in on_merged:
             on_merged.append(services.supports_follow_merge)
+        # Rank changes that follow a phase change or moderation are announced too.
+        from helpathon.live.services import _after_commit_hooks, on_published
+
+        if services.rankings_follow_events not in _after_commit_hooks:
+            on_published(services.rankings_follow_events)

@@ -447,6 +447,22 @@ def rankings_mark_dirty(*, challenge_id: int) -> None:
         transaction.on_commit(lambda: _enqueue(challenge_id))
 
 
+# Changes elsewhere that can change what rankings show: a phase change (rankings become
+# public when evaluation ends), an idea hidden or restored by moderation.
+RANKING_EVENTS = frozenset({"phase.changed", "idea.hidden", "idea.restored"})
+
+
+def rankings_follow_events(event) -> None:
+    """`live.services.on_published` hook (after commit): queue a recompute of every challenge
+    of the edition when one of RANKING_EVENTS happened, so that the new rankings are
+    announced. Other apps need not know about rankings."""
+    if not settings.RANKINGS_AUTO or event.type not in RANKING_EVENTS:
+        return
+    with transaction.atomic():
+        for challenge_id in Challenge.objects.filter(edition_id=event.edition_id).values_list("pk", flat=True):
+            rankings_mark_dirty(challenge_id=challenge_id)
+
+
 def _enqueue(challenge_id: int) -> None:
     from helpathon.evaluation.tasks import announce_rankings
 

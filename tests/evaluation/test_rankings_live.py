@@ -249,3 +249,27 @@ def test_it_coalesces_the_events_the_services_wrote(evaluation, voters, ideas):
 
     assert kept == [(ideas[0].pk, 3), (ideas[1].pk, 1)]
     assert [e.type for e in coalesce(rows)].count("idea.created") == 8  # the ideas fixture's, all kept
+
+
+def test_it_announces_the_rankings_when_evaluation_ends(evaluation, organizer, voters, ideas, commit):
+    from helpathon.editions.services import phase_set
+
+    commit(services.support_add, actor=voters[0], idea=ideas[2])
+    assert _announced(evaluation) == []  # hidden while evaluation is open
+
+    commit(phase_set, actor=organizer, edition=evaluation, phase=evaluation.phases.get(kind="team_building"))
+
+    announced = {p["method"]: p for p in _announced(evaluation) if p["challenge"] == ideas[0].challenge_id}
+    assert set(announced) == {"supports", "rating", "pairwise"}
+    assert announced["supports"]["top"][0] == ideas[2].pk
+
+
+def test_it_announces_a_new_top_when_moderation_hides_the_leader(public, organizer, voters, ideas, commit):
+    from helpathon.moderation.services import content_hide
+
+    commit(services.support_add, actor=voters[0], idea=ideas[2])
+    commit(content_hide, actor=organizer, idea=ideas[2], reason="Werbung ohne Bezug zur Herausforderung.")
+
+    supports = [p for p in _announced(public) if p["method"] == "supports" and p["challenge"] == ideas[0].challenge_id]
+    assert ideas[2].pk in supports[0]["top"]
+    assert ideas[2].pk not in supports[-1]["top"]
