@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("helpathon.registrations.urls")),
     path("", include("helpathon.moderation.urls")),
     path("", include("helpathon.ideas.urls")),
+    path("", include("helpathon.evaluation.urls")),
     path("", include("helpathon.editions.urls")),
 ]

@@ -385,12 +385,13 @@ def reliability_weighted_outcomes(votes, reliabilities: Mapping) -> list[tuple[i
 
 
 def mean_interval(
-    values, z: float | None = None, *, bounds: tuple[float, float] | None = None
+    values, z: float | None = None, *, bounds: tuple[float, float] | None = None, min_sd: float = 0.0
 ) -> tuple[float, float, float] | None:
     """(mean, low, high): the mean of the values and a 95% interval for it, from Student's t with
     n - 1 degrees of freedom (or mean ± z standard errors when `z` is given). None for no values.
     The interval is clipped to `bounds` (the rating scale); for a single value, where the sample
-    says nothing about the spread, it is `bounds` if given, else (v, v)."""
+    says nothing about the spread, it is `bounds` if given, else (v, v). `min_sd` is the least
+    spread assumed: two raters who happen to agree do not make a score certain."""
     x = np.asarray(list(values), dtype=float)
     if x.size == 0:
         return None
@@ -400,7 +401,7 @@ def mean_interval(
         low, high = bounds if bounds is not None else (mean, mean)
         return mean, float(low), float(high)
     quantile = z if z is not None else float(stats.t.ppf(0.975, x.size - 1))
-    half = quantile * float(x.std(ddof=1)) / math.sqrt(x.size)
+    half = quantile * max(float(x.std(ddof=1)), min_sd) / math.sqrt(x.size)
     low, high = mean - half, mean + half
     if bounds is not None:
         low, high = max(low, bounds[0]), min(high, bounds[1])

@@ -28,6 +28,9 @@ from helpathon.ideas.models import Idea
 from helpathon.ideas.selectors import edition_version
 from helpathon.registrations.models import Registration
 
+# The least spread assumed between raters' scores (on the 1-5 scale): a few raters who agree
+# by chance must not make an idea's score look certain.
+RATING_MIN_SD = 0.5
 VOTING_ACTIONS = (Action.SUPPORT, Action.RATE, Action.COMPARE)
 
 
@@ -221,7 +224,7 @@ def _rating_ranking(
             given = [r[criterion_id] for r in raters.values() if criterion_id in r]
             if given:
                 by_criterion[key] = (sum(given) / len(given), len(given))
-        interval = ranking.mean_interval(observations, bounds=(1.0, 5.0))
+        interval = ranking.mean_interval(observations, bounds=(1.0, 5.0), min_sd=RATING_MIN_SD)
         score, low, high = interval if interval else (None, None, None)
         rows.append(RatingRow(item, score, low, high, len(observations), by_criterion))
     rows.sort(key=lambda r: (r.score is None, -(r.score or 0), -r.raters, r.idea.pk))

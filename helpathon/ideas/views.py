@@ -11,6 +11,9 @@ from helpathon.editions.agenda import agenda_for
 from helpathon.editions.phases import Action
 from helpathon.editions.rules import may
 from helpathon.editions.selectors import challenge_get, edition_get
+from helpathon.evaluation import selectors as evaluation
+from helpathon.evaluation.forms import rating_form_for
+from helpathon.evaluation.models import Panel, TargetKind
 from helpathon.ideas import selectors, services
 from helpathon.ideas.limits import (
     COMMENTS_GROUP, IDEAS_GROUP, RATE_COMMENTS, RATE_IDEAS, TOO_MANY_COMMENTS, TOO_MANY_IDEAS, limited,
@@ -134,6 +137,19 @@ def idea_detail(request, slug, pk):
         "version_count": idea.version,
         "agenda": agenda_for(edition),
     }
+    # Evaluation: the support control and the rating form, for whom they apply now.
+    evaluable = idea.hidden_at is None and idea.status != Idea.Status.MERGED
+    can_support = evaluable and may(request.user, Action.SUPPORT, idea)
+    context.update({
+        "supportable": {idea.pk} if can_support else set(),
+        "supported_ids": evaluation.supported_ids(request.user, edition) if can_support else set(),
+        "budget": evaluation.budget_of(user=request.user, challenge=idea.challenge) if can_support else None,
+        "rating_form": evaluable and rating_form_for(
+            user=request.user, kind=TargetKind.IDEA, target=idea, panel=Panel.PARTICIPANTS
+        ),
+        "rating_own": evaluable and idea.author_id == request.user.pk and may(request.user, Action.RATE, edition),
+        "next_url": request.get_full_path(),
+    })
     return render(request, "ideas/detail.html", context)
 
 

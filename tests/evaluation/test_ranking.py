@@ -405,3 +405,11 @@ def test_property_mean_interval_contains_the_mean(values, with_bounds):
     assert min(values) <= mean <= max(values)
     if with_bounds:
         assert 1.0 <= low and high <= 5.0
+
+
+def test_it_keeps_an_interval_open_when_a_few_values_agree():
+    mean, low, high = mean_interval([4.0, 4.0, 4.0], bounds=(1.0, 5.0), min_sd=0.5)
+
+    assert mean == 4.0
+    assert low < 4.0 - 0.5 and high == 5.0  # t(2) * 0.5 / sqrt(3) ≈ 1.24 either side, clipped
+    assert mean_interval([4.0, 4.0, 4.0]) == (4.0, 4.0, 4.0)

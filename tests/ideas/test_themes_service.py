@@ -39,14 +39,20 @@ def test_it_leaves_hidden_and_merged_ideas_out(ideation, make_idea):
     assert sum(t.size for t in Theme.objects.filter(edition=ideation)) == len(ideas) - 1
 
 
-def test_it_recomputes_once_after_a_burst_of_changes(ideation, make_idea, settings, django_capture_on_commit_callbacks):
+def test_it_recomputes_once_after_a_burst_of_changes(
+    ideation, make_idea, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    from helpathon.ideas import themes_service
+
     settings.THEMES_AUTO = True
     settings.THEMES_DELAY_SECONDS = 0
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    enqueued, enqueue = [], themes_service._enqueue
+    monkeypatch.setattr(themes_service, "_enqueue", lambda edition_id: (enqueued.append(edition_id), enqueue(edition_id)))
+    with django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
             _ideas(make_idea)
     # Twelve new ideas, one queued recompute (the ImmediateBackend runs it on enqueue).
-    assert len(callbacks) == 1
+    assert enqueued == [ideation.pk]
     assert Theme.objects.filter(edition=ideation).exists()
     state = ThemeState.objects.get(edition=ideation)
     assert (state.dirty, state.queued, state.idea_count) == (False, False, 12)
