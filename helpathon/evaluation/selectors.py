@@ -109,6 +109,17 @@ def my_ratings(user, *, kind: str, target_id: int, panel: str) -> dict[str, int]
     )
 
 
+def my_scores_of(user, kind: str, ids: list[int], panel: str = Panel.JURY) -> dict[int, dict[str, int]]:
+    """A person's own ratings of many targets, in one query (target id -> criterion key -> value)."""
+    scores: dict[int, dict[str, int]] = {}
+    rows = Rating.objects.filter(rater=user, panel=panel, target_kind=kind, target_id__in=ids).values_list(
+        "target_id", "criterion__key", "value"
+    )
+    for target_id, key, value in rows:
+        scores.setdefault(target_id, {})[key] = value
+    return scores
+
+
 def comparisons_done(user, challenge: Challenge) -> int:
     return Comparison.objects.filter(voter=user, challenge=challenge).exclude(outcome__in=["", "skip"]).count()
 

@@ -7,17 +7,15 @@ only 2xx answers, so a fragment that carries a refusal (budget used up, phase cl
 many writes) is sent with status 200; the plain-form answers keep their 4xx codes.
 """
 
-import csv
 import random
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -28,8 +26,9 @@ from helpathon.editions.rules import is_organizer, is_participant, may
 from helpathon.editions.selectors import challenge_get, edition_get
 from helpathon.evaluation import selectors, services, targets
 from helpathon.evaluation.forms import AppointForm, AssignForm, OutcomeForm, RatingForm
-from helpathon.evaluation.models import Panel, Rating, TargetKind
+from helpathon.evaluation.models import Panel, TargetKind
 from helpathon.ideas import selectors as idea_selectors
+from helpathon.spreadsheets import CsvDownload
 from helpathon.ideas.limits import (
     COMPARISONS_GROUP, RATE_COMPARISONS, RATE_RATINGS, RATE_SUPPORTS, RATINGS_GROUP, SUPPORTS_GROUP,
     TOO_MANY_COMPARISONS, TOO_MANY_RATINGS, TOO_MANY_SUPPORTS, limited,
@@ -403,23 +402,12 @@ class JuryItem:
         return f"item-{self.kind}-{self.item.pk}"
 
 
-def _my_jury_scores(user, kind: str, ids: list[int]) -> dict[int, dict[str, int]]:
-    """A juror's own scores of many items, in one query (target id -> criterion key -> value)."""
-    scores: dict[int, dict[str, int]] = {}
-    rows = Rating.objects.filter(rater=user, panel=Panel.JURY, target_kind=kind, target_id__in=ids).values_list(
-        "target_id", "criterion__key", "value"
-    )
-    for target_id, key, value in rows:
-        scores.setdefault(target_id, {})[key] = value
-    return scores
-
-
 def _jury_items(request, edition, member, *, bound: JuryItem | None = None) -> list[JuryItem]:
     kind = selectors.evaluation_settings(edition).jury_rates
     member.edition = edition
     items = selectors.juror_items(member)
     criteria = selectors.criteria(edition, Panel.JURY)
-    scores = _my_jury_scores(request.user, kind, [item.pk for item in items])
+    scores = selectors.my_scores_of(request.user, kind, [item.pk for item in items])
     rows = []
     for item in items:
         if bound is not None and bound.item.pk == item.pk:
@@ -503,19 +491,6 @@ def jury_results(request, slug):
     return render(request, "evaluation/jury_results.html", context)
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value):
-    """A CSV cell a spreadsheet will not run as a formula: text starting like one gets a
-    leading apostrophe (OWASP's advice); numbers and dates pass unchanged."""
-    if hasattr(value, "isoformat"):
-        return timezone.localtime(value).isoformat() if timezone.is_aware(value) else value.isoformat()
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 @login_required
 def jury_export(request, slug):
     edition = edition_get(slug=slug, user=request.user)
@@ -523,25 +498,22 @@ def jury_export(request, slug):
     by = request.GET.get("by", "juror")
     if by not in ("juror", "item"):
         return HttpResponseBadRequest(_("Please export by=juror or by=item."), content_type="text/plain; charset=utf-8")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="jury-{edition.slug}-by-{by}.csv"'
-    response.write("\ufeff")  # lets spreadsheet programs detect UTF-8
-    writer = csv.writer(response)
+    download = CsvDownload(f"jury-{edition.slug}-by-{by}.csv")
     if by == "juror":
-        writer.writerow(["juror", "challenge", "item_id", "title", "criterion", "weight", "value", "updated_at"])
+        download.row(["juror", "challenge", "item_id", "title", "criterion", "weight", "value", "updated_at"])
         for row in selectors.jury_score_rows(edition):
-            writer.writerow([_cell(value) for value in row])
+            download.row(row)
     else:
         criteria = selectors.criteria(edition, Panel.JURY)
         means_header = [f"mean_{c.key}" for c in criteria]
-        writer.writerow(["challenge", "item_id", "title", *means_header, "weighted_score", "jurors"])
+        download.row(["challenge", "item_id", "title", *means_header, "weighted_score", "jurors"])
         for row in selectors.jury_results(edition):
             means = [row.by_criterion[c.key][0] if c.key in row.by_criterion else "" for c in criteria]
             score = round(row.score, 3) if row.score is not None else ""
             item = row.idea
             cells = [item.challenge.title, item.pk, item.title, *[_round(m) for m in means], score, row.raters]
-            writer.writerow([_cell(value) for value in cells])
-    return response
+            download.row(cells)
+    return download.response
 
 
 def _round(value):

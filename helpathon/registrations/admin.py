@@ -1,12 +1,11 @@
-import csv
 
 from django.contrib import admin
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helpathon.editions.admin import EditionScopedAdmin
 from helpathon.registrations.models import Registration
+from helpathon.spreadsheets import CsvDownload
 
 CSV_COLUMNS = [
     ("edition", lambda r: r.edition.slug),
@@ -49,13 +48,9 @@ class RegistrationAdmin(EditionScopedAdmin):
 
     @admin.action(description=_("Export selected registrations as CSV"))
     def export_csv(self, request, queryset):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        stamp = timezone.now().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="registrations-{stamp}.csv"'
-        response.write("\ufeff")  # lets spreadsheet programs detect UTF-8
-        writer = csv.writer(response)
-        writer.writerow([name for name, _getter in CSV_COLUMNS])
+        download = CsvDownload(f"registrations-{timezone.now().strftime('%Y%m%d-%H%M')}.csv")
+        download.row([name for name, _getter in CSV_COLUMNS])
         rows = queryset.select_related("user", "edition").prefetch_related("preferred_challenges")
         for registration in rows.order_by("edition", "created_at"):
-            writer.writerow([getter(registration) for _name, getter in CSV_COLUMNS])
-        return response
+            download.row([getter(registration) for _name, getter in CSV_COLUMNS])
+        return download.response
