@@ -55,6 +55,8 @@ bench: install
 	$(PY) tests/bench/run.py
 	psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS $(BENCH_PG_DB)" -c "CREATE DATABASE $(BENCH_PG_DB)"
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_PG_DB) $(PY) tests/bench/run.py
+	$(PY) tests/bench/bench_evaluation.py
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_PG_DB) $(PY) tests/bench/bench_evaluation.py
 
 messages: install
 	cd helpathon && ../$(PY) ../manage.py makemessages -l de -l en --no-obsolete --ignore='static/*'

@@ -424,6 +424,7 @@ def _jury_score_context(request, edition, rows) -> dict:
         "edition": edition,
         "rows": rows,
         "done": sum(1 for row in rows if row.complete),
+        "total": len(rows),
         "can_score": may(request.user, Action.JURY_SCORE, edition),
         "agenda": agenda_for(edition),
     }
@@ -471,8 +472,9 @@ def jury_score_item(request, slug, kind, pk):
                 row = JuryItem(item, kind, RatingForm(criteria=criteria, initial=given, prefix=f"{kind}-{item.pk}"),
                                complete=all(c.key in given for c in criteria), saved=True)
     if request.htmx:
-        context = {**_jury_score_context(request, edition, []), "row": row}
-        return render(request, "evaluation/jury_score.html#item", context)
+        # The item, and the progress box out of band (this save may have completed an item).
+        context = {**_jury_score_context(request, edition, _jury_items(request, edition, member)), "row": row}
+        return render(request, "evaluation/jury_score.html#item_response", context)
     rows = _jury_items(request, edition, member, bound=row)
     context = _jury_score_context(request, edition, rows)
     return render(request, "evaluation/jury_score.html", context, status=status if status != 200 else 400)

@@ -299,9 +299,10 @@ def test_it_lists_the_criteria_of_a_panel(client, evaluation):
     assert response.status_code == 200
     data = response.json()
     assert [c["key"] for c in data] == ["impact", "feasibility", "novelty", "sustainability"]
+    # German first, like the pages.
     assert data[0] == {
-        "key": "impact", "label": "Impact", "description": "How much would it improve life or business in the city?",
-        "weight": 1.0,
+        "key": "impact", "label": "Wirkung",
+        "description": "Wie sehr würde sie das Leben oder Wirtschaften in der Stadt verbessern?", "weight": 1.0,
     }
 
 

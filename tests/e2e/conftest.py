@@ -145,7 +145,9 @@ def screenshot(request):
 
     def take(page, step: str) -> Path:
         path = SCREENSHOTS / f"{test_name}-{re.sub(r'[^A-Za-z0-9_.-]+', '_', step)}.png"
-        page.screenshot(path=str(path), full_page=True)
+        # caret="initial": the default hides the caret with inline styles, which htmx copies into
+        # swapped elements and our Content-Security-Policy then blocks (a console error).
+        page.screenshot(path=str(path), full_page=True, caret="initial")
         return path
 
     return take
