@@ -24,6 +24,20 @@ class EditionScopedAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class RecordAdmin(EditionScopedAdmin):
+    """Read-only, for records kept as evidence (moderation decisions, evaluations): they are
+    made by the services on the pages and go only with their edition."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ChallengeInline(admin.StackedInline):
     model = Challenge
     extra = 0

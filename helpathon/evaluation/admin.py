@@ -4,7 +4,7 @@ appointed on the jury page, which runs the service."""
 
 from django.contrib import admin
 
-from helpathon.editions.admin import EditionScopedAdmin
+from helpathon.editions.admin import EditionScopedAdmin, RecordAdmin
 from helpathon.evaluation.models import Comparison, Criterion, EvaluationSettings, JuryMember, Rating, Support
 
 
@@ -20,19 +20,8 @@ class CriterionAdmin(EditionScopedAdmin):
     list_editable = ["weight", "order"]
 
 
-class AuditAdmin(EditionScopedAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Support)
-class SupportAdmin(AuditAdmin):
+class SupportAdmin(RecordAdmin):
     list_display = ["created_at", "edition", "challenge", "idea", "user"]
     list_filter = ["edition"]
     list_select_related = ["edition", "challenge", "idea", "user"]
@@ -40,7 +29,7 @@ class SupportAdmin(AuditAdmin):
 
 
 @admin.register(Rating)
-class RatingAdmin(AuditAdmin):
+class RatingAdmin(RecordAdmin):
     list_display = ["updated_at", "edition", "panel", "target_kind", "target_id", "criterion", "rater", "value"]
     list_filter = ["edition", "panel", "target_kind"]
     list_select_related = ["edition", "criterion", "rater"]
@@ -48,7 +37,7 @@ class RatingAdmin(AuditAdmin):
 
 
 @admin.register(Comparison)
-class ComparisonAdmin(AuditAdmin):
+class ComparisonAdmin(RecordAdmin):
     list_display = ["shown_at", "answered_at", "challenge", "voter", "left", "right", "outcome"]
     list_filter = ["edition", "outcome"]
     list_select_related = ["challenge", "voter", "left", "right"]
@@ -56,7 +45,7 @@ class ComparisonAdmin(AuditAdmin):
 
 
 @admin.register(JuryMember)
-class JuryMemberAdmin(AuditAdmin):
+class JuryMemberAdmin(RecordAdmin):
     list_display = ["user", "edition", "appointed_by", "appointed_at"]
     list_filter = ["edition"]
     list_select_related = ["user", "edition", "appointed_by"]

@@ -27,6 +27,7 @@ from helpathon.editions.selectors import challenge_get, edition_get
 from helpathon.evaluation import selectors, services, targets
 from helpathon.evaluation.forms import AppointForm, AssignForm, OutcomeForm, RatingForm
 from helpathon.evaluation.models import Panel, TargetKind
+from helpathon.forms import add_service_errors
 from helpathon.ideas import selectors as idea_selectors
 from helpathon.spreadsheets import CsvDownload
 from helpathon.ideas.limits import (
@@ -45,14 +46,6 @@ def _challenge(edition, challenge_slug):
     if first is None:
         raise Http404
     return first
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _next_url(request, fallback: str) -> str:
@@ -218,7 +211,7 @@ def rate(request, slug, pk):
                     actor=request.user, kind=kind, target=idea, panel=panel, values=form.values()
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_service_errors(form, error)
             except PermissionDenied:
                 return _problem(request, edition, _refusal(request.user, edition, idea), status=403)
             else:
@@ -347,7 +340,7 @@ def jury(request, slug):
                 challenges=form.cleaned_data["challenges"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("%(name)s is on the jury.") % {"name": member.user.public_name})
             return redirect("evaluation:jury", edition.slug)
@@ -461,7 +454,7 @@ def jury_score_item(request, slug, kind, pk):
                 given = services.rating_set(actor=request.user, kind=kind, target=item, panel=Panel.JURY,
                                             values=form.values())
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_service_errors(form, error)
             except PermissionDenied:
                 form.add_error(None, _("You cannot score this item now."))
                 status = 403

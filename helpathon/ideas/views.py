@@ -14,19 +14,13 @@ from helpathon.editions.selectors import challenge_get, edition_get
 from helpathon.evaluation import selectors as evaluation
 from helpathon.evaluation.forms import rating_form_for
 from helpathon.evaluation.models import Panel, TargetKind
+from helpathon.forms import add_service_errors
 from helpathon.ideas import selectors, services
 from helpathon.ideas.limits import (
     COMMENTS_GROUP, IDEAS_GROUP, RATE_COMMENTS, RATE_IDEAS, TOO_MANY_COMMENTS, TOO_MANY_IDEAS, limited,
 )
 from helpathon.ideas.forms import CommentForm, FilterForm, IdeaForm, MergeForm, StatusForm
 from helpathon.ideas.models import Idea
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def idea_list(request, slug, challenge_slug=None):
@@ -85,7 +79,7 @@ def idea_create(request, slug):
                     tags=data["tags"], builds_on=data["builds_on"],
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_service_errors(form, error)
             except PermissionDenied:
                 form.add_error(None, _("Submitting ideas is not possible at the moment."))
             else:
@@ -180,7 +174,7 @@ def idea_edit(request, slug, pk):
             form.data = form.data.copy()
             form.data["base_version"] = conflict.version
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your changes have been saved as a new version."))
             return redirect(idea)
@@ -246,7 +240,7 @@ def comment_edit(request, slug, pk):
         try:
             services.comment_update(actor=request.user, comment=comment, body=form.cleaned_data["body"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         except PermissionDenied:
             form.add_error(None, _("Commenting is not possible at the moment."))
         else:
@@ -281,7 +275,7 @@ def idea_merge(request, slug, pk):
             try:
                 services.idea_merge(actor=request.user, idea=idea, target=target)
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The idea has been merged."))
                 return redirect(target)

@@ -4,24 +4,12 @@ read-only."""
 
 from django.contrib import admin
 
-from helpathon.editions.admin import EditionScopedAdmin
+from helpathon.editions.admin import RecordAdmin
 from helpathon.moderation.models import ModerationAction, Report
 
 
-class ReadOnlyAdmin(EditionScopedAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # Evidence is kept: reports and actions go only with their edition.
-        return False
-
-
 @admin.register(Report)
-class ReportAdmin(ReadOnlyAdmin):
+class ReportAdmin(RecordAdmin):
     list_display = ["created_at", "edition", "idea", "comment", "reporter", "status", "decided_by", "decided_at"]
     list_filter = ["edition", "status"]
     search_fields = ["reason", "decision_reason", "idea__title"]
@@ -30,7 +18,7 @@ class ReportAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ModerationAction)
-class ModerationActionAdmin(ReadOnlyAdmin):
+class ModerationActionAdmin(RecordAdmin):
     list_display = ["created_at", "edition", "kind", "idea", "comment", "moderator", "reason"]
     list_filter = ["edition", "kind"]
     search_fields = ["reason", "idea__title"]

@@ -13,6 +13,7 @@ from django_ratelimit.core import is_ratelimited
 from helpathon.editions.phases import Action
 from helpathon.editions.rules import may
 from helpathon.editions.selectors import edition_get
+from helpathon.forms import add_service_errors
 from helpathon.moderation import selectors, services
 from helpathon.moderation.forms import DecisionForm, DismissForm, ReportForm
 
@@ -21,14 +22,6 @@ from helpathon.moderation.forms import DecisionForm, DismissForm, ReportForm
 # With several server processes the cache must be shared (REDIS_URL) for the limit to be
 # one limit; the in-memory cache counts per process.
 REPORT_RATE_LIMIT = "10/h"
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _report_limited(request) -> bool:
@@ -53,7 +46,7 @@ def _report_page(request, *, edition, idea, comment, back_url: str):
                     actor=request.user, idea=idea, comment=comment, reason=form.cleaned_data["reason"]
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Thank you. The moderators will look at your report."))
                 return redirect(back_url)
@@ -100,7 +93,7 @@ def _decision_page(request, *, edition, idea=None, comment=None, decision: str):
         try:
             service(actor=request.user, idea=idea, comment=comment, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             if decision == "hide":
                 done = _("The idea has been hidden.") if idea else _("The comment has been hidden.")
@@ -159,7 +152,7 @@ def dismiss_report(request, slug, pk):
         try:
             services.report_dismiss(actor=request.user, report=report, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The report has been dismissed."))
             return redirect("moderation:queue", slug=edition.slug)

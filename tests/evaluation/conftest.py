@@ -12,6 +12,17 @@ from helpathon.registrations.models import Registration
 from tests.factories import make_user
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    # Services speak the active language; evaluation tests read the English source messages (the
+    # German ones are checked for completeness in tests/test_translations.py). Without this,
+    # the language would be whatever an earlier request in the same worker left active.
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def make_participant(edition):
     """make_participant("name") -> a new user with a confirmed place in the edition."""
