@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from helpathon.evaluation import selectors, services
-from helpathon.evaluation.models import Criterion
+from helpathon.evaluation.models import Criterion, EvaluationSettings
 
 # The 1-5 scale with words, so that a number is never the only label.
 SCALE = [
@@ -90,3 +90,12 @@ class AssignForm(forms.Form):
     def __init__(self, *args, edition, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["challenges"].queryset = edition.challenges.all()
+
+
+class SettingsForm(forms.ModelForm):
+    """The organizers' choices for an edition's evaluation (saved through
+    `services.settings_update`)."""
+
+    class Meta:
+        model = EvaluationSettings
+        fields = ["support_budget", "budget_scope", "rankings_while_open", "participants_rate", "jury_rates"]

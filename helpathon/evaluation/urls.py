@@ -14,6 +14,7 @@ urlpatterns = [
     path(CHALLENGE + "compare/<int:comparison_pk>/", views.compare_answer, name="compare_answer"),
     path(EDITION + "rankings/", views.rankings, name="rankings"),
     path(CHALLENGE + "rankings/", views.rankings, name="challenge_rankings"),
+    path(EDITION + "evaluate/settings/", views.evaluation_settings, name="settings"),
     path(EDITION + "jury/", views.jury, name="jury"),
     path(EDITION + "jury/<int:member_pk>/challenges/", views.jury_assign, name="jury_assign"),
     path(EDITION + "jury/<int:member_pk>/dismiss/", views.jury_dismiss, name="jury_dismiss"),

@@ -25,7 +25,7 @@ from helpathon.editions.phases import Action, phase_allows
 from helpathon.editions.rules import is_organizer, is_participant, may
 from helpathon.editions.selectors import challenge_get, edition_get
 from helpathon.evaluation import selectors, services, targets
-from helpathon.evaluation.forms import AppointForm, AssignForm, OutcomeForm, RatingForm
+from helpathon.evaluation.forms import AppointForm, AssignForm, OutcomeForm, RatingForm, SettingsForm
 from helpathon.evaluation.models import Panel, TargetKind
 from helpathon.forms import add_service_errors
 from helpathon.ideas import selectors as idea_selectors
@@ -309,6 +309,28 @@ def rankings(request, slug, challenge_slug=None):
         "rankings": selectors.challenge_rankings(challenge) if visible else None,
     }
     return render(request, "evaluation/rankings.html", context)
+
+
+# --- the organizers' settings ---------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evaluation_settings(request, slug):
+    edition = edition_get(slug=slug, user=request.user)
+    _organizer_only(request, edition)
+    current = selectors.evaluation_settings(edition)
+    form = SettingsForm(request.POST if request.method == "POST" else None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.settings_update(actor=request.user, edition=edition, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The evaluation settings have been saved."))
+            return redirect("evaluation:settings", slug=edition.slug)
+    context = {"edition": edition, "form": form, "criteria": selectors.criteria(edition, Panel.PARTICIPANTS)}
+    return render(request, "evaluation/settings.html", context, status=400 if form.errors else 200)
 
 
 # --- the jury ----------------------------------------------------------------------------------
