@@ -13,6 +13,7 @@ from helpathon.editions.models import Challenge, Edition
 from helpathon.editions.phases import Action, phase_allows
 from helpathon.editions.rules import is_organizer
 from helpathon.evaluation import ranking, targets
+from helpathon.evaluation.criteria import DEFAULTS
 from helpathon.evaluation.models import (
     Comparison,
     Criterion,
@@ -59,7 +60,9 @@ def budget_of(*, user, challenge: Challenge, config: "EvaluationSettings | None"
     config = config or evaluation_settings(challenge.edition)
     if not user.is_authenticated:
         return Budget(total=config.support_budget, used=0, scope=config.budget_scope)
-    supports = Support.objects.filter(user=user)
+    # A support of an idea hidden by moderation does not use up the budget: it cannot be
+    # withdrawn while the idea is hidden, and it counts again (clamped) if the idea returns.
+    supports = Support.objects.filter(user=user, idea__hidden_at__isnull=True)
     if config.budget_scope == EvaluationSettings.BudgetScope.EDITION:
         supports = supports.filter(edition_id=challenge.edition_id)
     else:
@@ -70,13 +73,17 @@ def budget_of(*, user, challenge: Challenge, config: "EvaluationSettings | None"
 
 
 def criteria(edition: Edition, panel: str) -> list[Criterion]:
-    """The criteria a panel rates, in order. An edition without criteria gets the defaults
-    on first use (a one-time write, so that every edition can be rated without set-up)."""
-    from helpathon.evaluation.services import criteria_ensure_defaults
-
-    criteria_ensure_defaults(edition=edition)
+    """The criteria a panel rates, in order. An edition that has none yet shows the defaults
+    (unsaved: the first rating stores them, `services.criteria_ensure_defaults`)."""
     field_name = "for_jury" if panel == Panel.JURY else "for_participants"
-    return list(Criterion.objects.filter(edition=edition, **{field_name: True}))
+    found = list(Criterion.objects.filter(edition=edition, **{field_name: True}))
+    if found or Criterion.objects.filter(edition=edition).exists():
+        return found
+    return default_criteria(edition)
+
+
+def default_criteria(edition: Edition) -> list[Criterion]:
+    return [Criterion(edition=edition, key=key, weight=weight, order=i) for i, (key, _n, _t, weight) in enumerate(DEFAULTS)]
 
 
 def voting_open(edition: Edition) -> bool:
@@ -367,7 +374,8 @@ def jury_results(edition: Edition) -> list[RatingRow]:
 
 def jury_score_rows(edition: Edition):
     """Every jury score: (juror display name, challenge, item id, item title, criterion,
-    weight, value, updated at), for the organizers' CSV export."""
+    weight, value, updated at, whether the juror is still on the jury), for the organizers' CSV
+    export. Scores of dismissed jurors are kept for the record; they do not count in results."""
     kind = evaluation_settings(edition).jury_rates
     titles = (
         dict(targets.target_type(kind).queryset(edition).values_list("pk", "title"))
@@ -378,6 +386,7 @@ def jury_score_rows(edition: Edition):
         .select_related("rater", "criterion", "challenge")
         .order_by("rater__display_name", "target_id", "criterion__order")
     )
+    seated = set(JuryMember.objects.filter(edition=edition).values_list("user_id", flat=True))
     for s in scores:
         yield s.rater.public_name, s.challenge.title, s.target_id, titles.get(s.target_id, ""), s.criterion.label, \
-            s.criterion.weight, s.value, s.updated_at
+            s.criterion.weight, s.value, s.updated_at, "yes" if s.rater_id in seated else "no"

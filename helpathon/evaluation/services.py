@@ -26,7 +26,6 @@ from helpathon.editions.models import Challenge, Edition
 from helpathon.editions.phases import Action
 from helpathon.editions.rules import may
 from helpathon.evaluation import ranking, selectors, targets
-from helpathon.evaluation.criteria import DEFAULTS
 from helpathon.evaluation.models import (
     Comparison,
     Criterion,
@@ -66,10 +65,7 @@ def criteria_ensure_defaults(*, edition: Edition) -> None:
     concurrency (the unique key decides)."""
     if Criterion.objects.filter(edition=edition).exists():
         return
-    Criterion.objects.bulk_create(
-        [Criterion(edition=edition, key=key, weight=weight, order=i) for i, (key, _n, _t, weight) in enumerate(DEFAULTS)],
-        ignore_conflicts=True,
-    )
+    Criterion.objects.bulk_create(selectors.default_criteria(edition), ignore_conflicts=True)
 
 
 # --- supports --------------------------------------------------------------------------------
@@ -109,11 +105,16 @@ def support_add(*, actor, idea: Idea) -> SupportState:
     """Support an idea with one dot of the budget. Supporting twice changes nothing."""
     if not may(actor, Action.SUPPORT, idea):
         raise PermissionDenied
+    gone = ValidationError(_("This idea can no longer be supported."))
     if idea.hidden_at is not None or idea.status == Idea.Status.MERGED:
-        raise ValidationError(_("This idea can no longer be supported."))
+        raise gone
     config = evaluation_settings(idea.edition)
     with transaction.atomic():
         _lock_participant(idea.edition_id, actor)
+        # Decide on the locked row: a merge (which locks it too) or a hiding in between wins.
+        current = Idea.objects.select_for_update().filter(pk=idea.pk).values_list("hidden_at", "status").first()
+        if current is None or current[0] is not None or current[1] == Idea.Status.MERGED:
+            raise gone
         if Support.objects.filter(idea=idea, user=actor).exists():
             count = Idea.objects.filter(pk=idea.pk).values_list("support_count", flat=True).get()
             return SupportState(idea.pk, True, count, budget_of(user=actor, challenge=idea.challenge, config=config))
@@ -139,6 +140,7 @@ def support_withdraw(*, actor, idea: Idea) -> SupportState:
     config = evaluation_settings(idea.edition)
     with transaction.atomic():
         _lock_participant(idea.edition_id, actor)
+        Idea.objects.select_for_update().filter(pk=idea.pk).first()  # serialize with a merge
         deleted, _rows = Support.objects.filter(idea=idea, user=actor).delete()
         if deleted:
             Idea.objects.filter(pk=idea.pk, support_count__gt=0).update(support_count=F("support_count") - 1)
@@ -194,7 +196,9 @@ def may_rate(*, user, kind: str, target, panel: str) -> bool:
         return False
     if not may(user, action, target) or user.pk in targets.owners_of(kind, target):
         return False
-    return panel != Panel.JURY or juror_covers(user=user, challenge=target.challenge)
+    if panel == Panel.JURY and not juror_covers(user=user, challenge=target.challenge):
+        return False
+    return targets.is_evaluable(kind, target)
 
 
 def _rating_value(value) -> int | None:
@@ -344,6 +348,11 @@ def comparison_answer(*, actor, pk: int, outcome: str) -> Comparison:
         raise ValidationError({"outcome": _("Please choose one of the two ideas, “can't decide” or “skip”.")})
     if not may(actor, Action.COMPARE, comparison.challenge):
         raise PermissionDenied
+    pair = {comparison.left_id, comparison.right_id}
+    if not comparison.outcome and targets.targets_of(comparison.challenge, TargetKind.IDEA).filter(pk__in=pair).count() < 2:
+        # One of the two was hidden or merged since the pair was shown: the pair is void.
+        comparison.delete()
+        raise ValidationError({"outcome": _("This pair is no longer available: one of the ideas was hidden or merged.")})
     with transaction.atomic():
         _lock_participant(comparison.edition_id, actor)
         comparison = Comparison.objects.select_for_update().get(pk=comparison.pk)
@@ -426,6 +435,10 @@ def settings_update(*, actor, edition: Edition, **fields) -> EvaluationSettings:
     for name, value in fields.items():
         setattr(config, name, value)
     config.full_clean()
+    for name in ("participants_rate", "jury_rates"):
+        if not targets.is_registered(getattr(config, name)):
+            # Prototypes can be rated once the teams app provides them.
+            raise ValidationError({name: _("There is nothing of this kind to rate yet.")})
     config.save()
     return config
 
@@ -460,17 +473,39 @@ def rankings_follow_events(event) -> None:
         return
     with transaction.atomic():
         for challenge_id in Challenge.objects.filter(edition_id=event.edition_id).values_list("pk", flat=True):
+            if event.type == "phase.changed":
+                # A recompute may be queued for the end of the phase, which has just moved.
+                RankingState.objects.filter(challenge_id=challenge_id).update(queued=False)
             rankings_mark_dirty(challenge_id=challenge_id)
 
 
-def _enqueue(challenge_id: int) -> None:
+def _enqueue(challenge_id: int, *, at=None) -> None:
     from helpathon.evaluation.tasks import announce_rankings
 
     delay = settings.RANKINGS_DELAY_SECONDS
-    if delay:
-        announce_rankings.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(challenge_id)
+    if at is None and delay:
+        at = timezone.now() + timedelta(seconds=delay)
+    if at is not None:
+        announce_rankings.using(run_after=at).enqueue(challenge_id)
     else:
         announce_rankings.enqueue(challenge_id)
+
+
+def _look_again_when_voting_ends(challenge: Challenge) -> bool:
+    """Rankings are hidden while voting is open. When the agenda follows the clock, no event
+    marks the end of voting; so queue one more recompute for the end of the current phase.
+    Only with a task backend that can defer work (the database backend can). Returns whether
+    one was queued."""
+    from helpathon.editions.agenda import agenda_for
+    from helpathon.evaluation.tasks import announce_rankings
+
+    current = agenda_for(challenge.edition).current
+    if current is None or not announce_rankings.get_backend().supports_defer:
+        return False
+    RankingState.objects.filter(challenge_id=challenge.pk).update(queued=True)
+    ends = current.ends_at + timedelta(seconds=1)
+    transaction.on_commit(lambda: _enqueue(challenge.pk, at=ends))
+    return True
 
 
 TOP = 10
@@ -481,7 +516,10 @@ def rankings_announce(*, challenge_id: int) -> list[str]:
     — only while rankings are public. Returns the methods announced."""
     RankingState.objects.update_or_create(challenge_id=challenge_id, defaults={"queued": False})
     challenge = Challenge.objects.select_related("edition").filter(pk=challenge_id).first()
-    if challenge is None or not selectors.rankings_public(challenge.edition):
+    if challenge is None:
+        return []
+    if not selectors.rankings_public(challenge.edition):
+        _look_again_when_voting_ends(challenge)
         return []
     rankings = selectors.challenge_rankings(challenge)
     tops = {method: [row.idea.pk for row in rows[:TOP]] for method, rows in rankings.by_method().items()}

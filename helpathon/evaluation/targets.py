@@ -48,6 +48,12 @@ def target_get(*, edition: Edition, kind: str, pk: int):
     return obj
 
 
+def is_evaluable(kind: str, obj) -> bool:
+    """May `obj` (a target of `kind`) be evaluated now: still visible, not merged away…? Asks
+    the database, so that a change since `obj` was loaded counts."""
+    return target_type(kind).queryset(obj.edition).filter(pk=obj.pk).exists()
+
+
 def targets_of(challenge: Challenge, kind: str) -> QuerySet:
     return target_type(kind).queryset(challenge.edition).filter(challenge=challenge)
 

@@ -192,9 +192,9 @@ def _support_fragment(request, edition, idea, *, state, error, next_url):
 @require_http_methods(["GET", "POST"])
 def rate(request, slug, pk):
     edition = edition_get(slug=slug, user=request.user)
-    idea = idea_selectors.idea_get(edition=edition, pk=pk)
-    idea.edition = edition
     kind, panel = TargetKind.IDEA, Panel.PARTICIPANTS
+    idea = targets.target_get(edition=edition, kind=kind, pk=pk)  # 404 once hidden or merged
+    idea.edition = edition
     if not services.may_rate(user=request.user, kind=kind, target=idea, panel=panel):
         return _problem(request, edition, _refusal(request.user, edition, idea), status=403, challenge=idea.challenge)
     criteria = selectors.criteria(edition, panel)
@@ -248,7 +248,7 @@ def compare(request, slug, challenge_slug):
         return _problem(request, edition, _refusal(request.user, edition), status=403, challenge=challenge)
     context = _compare_context(request, edition, challenge, comparison)
     partial = request.htmx and not request.htmx.boosted
-    template = "evaluation/compare.html#region" if partial else "evaluation/compare.html"
+    template = "evaluation/compare.html#answer_response" if partial else "evaluation/compare.html"
     return render(request, template, context)
 
 
@@ -286,7 +286,7 @@ def compare_answer(request, slug, challenge_slug, comparison_pk):
     except PermissionDenied:
         return _problem(request, edition, _refusal(request.user, edition), status=403, challenge=challenge)
     context = _compare_context(request, edition, challenge, following, error=error, answered=answered)
-    return render(request, "evaluation/compare.html#region", context)
+    return render(request, "evaluation/compare.html#answer_response", context)
 
 
 # --- rankings ----------------------------------------------------------------------------------
@@ -517,7 +517,7 @@ def jury_export(request, slug):
         return HttpResponseBadRequest(_("Please export by=juror or by=item."), content_type="text/plain; charset=utf-8")
     download = CsvDownload(f"jury-{edition.slug}-by-{by}.csv")
     if by == "juror":
-        download.row(["juror", "challenge", "item_id", "title", "criterion", "weight", "value", "updated_at"])
+        download.row(["juror", "challenge", "item_id", "title", "criterion", "weight", "value", "updated_at", "on_jury"])
         for row in selectors.jury_score_rows(edition):
             download.row(row)
     else:

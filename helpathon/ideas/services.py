@@ -204,7 +204,9 @@ def idea_merge(*, actor, idea: Idea, target: Idea) -> Idea:
     if idea.status == Idea.Status.MERGED:
         raise ValidationError(_("This idea has been merged already."))
     with transaction.atomic():
-        idea = Idea.objects.select_for_update().get(pk=idea.pk)
+        # Both rows, in id order: supports of either (evaluation) wait for the merge to finish.
+        locked = {i.pk: i for i in Idea.objects.select_for_update().filter(pk__in=[idea.pk, target.pk]).order_by("pk")}
+        idea = locked[idea.pk]
         if idea.status == Idea.Status.MERGED:
             raise ValidationError(_("This idea has been merged already."))
         idea.status = Idea.Status.MERGED

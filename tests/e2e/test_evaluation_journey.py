@@ -190,7 +190,7 @@ def test_it_lets_a_participant_spend_the_budget_and_compare_ten_pairs(page, url,
     with page.expect_navigation():
         page.locator(f"main a.button[href='/editions/{SLUG}/challenges/{challenge.slug}/compare/']").click()
     compare = page.url
-    counter = page.locator("#compare-region .compare-counter")
+    counter = page.locator("#compare-counter")
     assert counter.inner_text().strip() == de_plural("You have compared %(counter)s pair.",
                                                      "You have compared %(counter)s pairs.", 0)
     assert page.locator("#compare-region .pair-card").count() == 2

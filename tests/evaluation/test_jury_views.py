@@ -240,12 +240,22 @@ def test_it_exports_one_row_per_score(client, jury_phase, organizer, juror, idea
     rows = _csv(response)
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    assert rows[0] == ["juror", "challenge", "item_id", "title", "criterion", "weight", "value", "updated_at"]
-    assert [(r[0], r[2], r[3], r[4], r[6]) for r in rows[1:]] == [
-        ("Julia Juror", str(ideas[0].pk), ideas[0].title, "Impact", "5"),
-        ("Julia Juror", str(ideas[0].pk), ideas[0].title, "Novelty", "2"),
+    assert rows[0] == ["juror", "challenge", "item_id", "title", "criterion", "weight", "value", "updated_at", "on_jury"]
+    assert [(r[0], r[2], r[3], r[4], r[6], r[8]) for r in rows[1:]] == [
+        ("Julia Juror", str(ideas[0].pk), ideas[0].title, "Impact", "5", "yes"),
+        ("Julia Juror", str(ideas[0].pk), ideas[0].title, "Novelty", "2", "yes"),
     ]
     assert "juror@example.org" not in response.content.decode()
+
+
+def test_it_keeps_a_dismissed_jurors_scores_in_the_export_marked_as_such(client, jury_phase, organizer, juror, ideas):
+    _score(juror, ideas[0], impact=5)
+    services.jury_dismiss(actor=organizer, member=JuryMember.objects.get(user=juror))
+    client.force_login(organizer)
+
+    rows = _csv(client.get(_url(jury_phase, "export.csv?by=juror")))
+
+    assert [(r[0], r[4], r[6], r[8]) for r in rows[1:]] == [("Julia Juror", "Impact", "5", "no")]
 
 
 def test_it_exports_one_row_per_item(client, jury_phase, organizer, juror, make_participant, ideas):

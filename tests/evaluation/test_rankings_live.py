@@ -273,3 +273,28 @@ def test_it_announces_a_new_top_when_moderation_hides_the_leader(public, organiz
     supports = [p for p in _announced(public) if p["method"] == "supports" and p["challenge"] == ideas[0].challenge_id]
     assert ideas[2].pk in supports[0]["top"]
     assert ideas[2].pk not in supports[-1]["top"]
+
+
+def test_it_looks_again_when_voting_ends_by_the_clock(evaluation, voters, ideas, settings, commit):
+    """Hidden while evaluation is open, the rankings are announced when the phase ends: the
+    recompute queues itself once more for the end of the current phase (no event marks the
+    end when the agenda follows the clock). Seen with a task backend that can defer work."""
+    from datetime import timedelta
+
+    from django_tasks import task_backends
+
+    from helpathon.editions.agenda import agenda_for
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    task_backends["default"].clear() if hasattr(task_backends["default"], "clear") else None
+    backend = task_backends["default"]
+    challenge = ideas[0].challenge_id
+    commit(services.support_add, actor=voters[0], idea=ideas[2])
+
+    commit(services.rankings_announce, challenge_id=challenge)
+
+    ends = agenda_for(evaluation).current.ends_at
+    deferred = [r for r in backend.results if r.task.run_after is not None]
+    assert [(r.args, r.task.run_after) for r in deferred] == [([challenge], ends + timedelta(seconds=1))]
+    assert RankingState.objects.get(challenge_id=challenge).queued is True
+    assert _announced(evaluation) == []

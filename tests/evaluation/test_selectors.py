@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from helpathon.editions.models import PhaseKind
 from helpathon.editions.services import phase_set
 from helpathon.evaluation import selectors, services
-from helpathon.evaluation.models import Comparison, Criterion, JuryMember, Panel, TargetKind
+from helpathon.evaluation.models import Comparison, Criterion, EvaluationSettings, JuryMember, Panel, TargetKind
 from helpathon.ideas import services as idea_services
 from helpathon.moderation.services import content_hide
 from tests.factories import make_edition, make_user
@@ -257,9 +257,9 @@ def test_it_computes_rankings_in_a_fixed_number_of_queries(
     cache.clear()
 
     # The edition's live version (cache key), the ideas with challenge and author, the count of
-    # participants, whether criteria exist, the criteria, the ratings, the answered pairs, the
-    # voters' reliabilities, the count of comparisons.
-    with django_assert_num_queries(9):
+    # participants, the criteria, the ratings, the answered pairs, the voters' reliabilities,
+    # the count of comparisons.
+    with django_assert_num_queries(8):
         selectors.challenge_rankings(challenge)
 
 
@@ -475,9 +475,9 @@ def test_it_reports_the_progress_of_many_jurors_in_a_fixed_number_of_queries(
         _appoint(organizer, jury_phase, make_user(f"juror{i}@example.org"))
     selectors.jury_progress(jury_phase)  # the default criteria are created on first use
 
-    # Whether criteria exist, the jury criteria, the settings, the scored items, the items,
-    # the jurors with their users, their assigned challenges.
-    with django_assert_num_queries(7):
+    # The jury criteria, the settings, the scored items, the items, the jurors with their
+    # users, their assigned challenges.
+    with django_assert_num_queries(6):
         progress = selectors.jury_progress(jury_phase)
 
     assert [p.assigned for p in progress] == [8] * 6
@@ -529,7 +529,8 @@ def test_it_exports_every_jury_score_with_its_juror_and_criterion(jury_phase, ju
 
 def test_it_gives_the_jury_nothing_to_score_of_a_kind_no_app_provides_yet(jury_phase, organizer, juror, ideas):
     # Prototypes come with the teams app; until then the setting must not break the jury pages.
-    services.settings_update(actor=organizer, edition=jury_phase, jury_rates=TargetKind.PROTOTYPE)
+    # Set before the teams app was removed, say: the service no longer accepts it.
+    EvaluationSettings.objects.update_or_create(edition=jury_phase, defaults={"jury_rates": TargetKind.PROTOTYPE})
 
     (progress,) = selectors.jury_progress(jury_phase)
 

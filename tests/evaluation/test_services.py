@@ -15,6 +15,7 @@ from helpathon.editions.models import PhaseKind
 from helpathon.editions.services import phase_set
 from helpathon.evaluation import selectors, services
 from helpathon.evaluation.models import (
+    EvaluationSettings,
     Comparison,
     Criterion,
     IdeaScore,
@@ -526,7 +527,8 @@ def test_it_lets_participants_rate_only_in_the_evaluation_phase(kind, edition, o
 
 
 def test_it_lets_participants_rate_only_what_the_settings_say(evaluation, organizer, participant, first):
-    services.settings_update(actor=organizer, edition=evaluation, participants_rate=TargetKind.PROTOTYPE)
+    # Set before the teams app was removed, say: the service no longer accepts it.
+    EvaluationSettings.objects.update_or_create(edition=evaluation, defaults={"participants_rate": TargetKind.PROTOTYPE})
 
     with pytest.raises(PermissionDenied):
         _rate(participant, first, {"impact": 3})
@@ -610,7 +612,8 @@ def test_it_does_not_let_a_juror_score_their_own_idea(jury_phase, organizer, aut
 
 
 def test_it_lets_the_jury_score_only_what_the_settings_say(jury_phase, organizer, juror, first):
-    services.settings_update(actor=organizer, edition=jury_phase, jury_rates=TargetKind.PROTOTYPE)
+    # Set before the teams app was removed, say: the service no longer accepts it.
+    EvaluationSettings.objects.update_or_create(edition=jury_phase, defaults={"jury_rates": TargetKind.PROTOTYPE})
 
     with pytest.raises(PermissionDenied):
         _rate(juror, first, {"impact": 4}, panel=JURY)
@@ -906,3 +909,69 @@ def test_it_refuses_a_setting_that_does_not_exist(edition, organizer):
 def test_it_lets_only_the_organizers_change_the_settings(who, edition, request):
     with pytest.raises(PermissionDenied):
         services.settings_update(actor=request.getfixturevalue(who), edition=edition, support_budget=50)
+
+
+# --- found in review: hidden and merged ideas, and the end of voting ----------------------------
+
+
+def test_it_frees_the_budget_of_a_support_on_a_hidden_idea(evaluation, participant, ideas, organizer, challenge):
+    services.settings_update(actor=organizer, edition=evaluation, support_budget=2)
+    services.support_add(actor=participant, idea=ideas[0])
+    services.support_add(actor=participant, idea=ideas[1])
+
+    _hide(ideas[0], organizer)
+
+    assert selectors.budget_of(user=participant, challenge=challenge).remaining == 1
+    services.support_add(actor=participant, idea=ideas[2])
+    assert _supporters(ideas[2]) == {participant.pk}
+
+
+def test_it_refuses_a_support_when_the_idea_was_merged_after_loading(evaluation, participant, ideas, organizer):
+    stale = _fresh(ideas[0])
+    organizer_fresh = _fresh_user(organizer)
+    evaluation.moderators.add(organizer_fresh)
+    idea_services.idea_merge(actor=organizer_fresh, idea=_fresh(ideas[0]), target=_fresh(ideas[1]))
+
+    with pytest.raises(ValidationError):
+        services.support_add(actor=participant, idea=stale)  # the copy still says "open"
+
+    assert not Support.objects.filter(user=participant).exists()
+
+
+def test_it_refuses_to_rate_a_merged_idea(evaluation, participant, ideas, organizer):
+    evaluation.moderators.add(organizer)
+    idea_services.idea_merge(actor=_fresh_user(organizer), idea=_fresh(ideas[0]), target=_fresh(ideas[1]))
+    stale = ideas[0]
+
+    assert services.may_rate(user=_fresh_user(participant), kind=IDEA, target=stale, panel=PARTICIPANTS) is False
+    with pytest.raises(PermissionDenied):
+        services.rating_set(actor=_fresh_user(participant), kind=IDEA, target=stale, panel=PARTICIPANTS,
+                            values={"impact": 5})
+    assert not Rating.objects.exists()
+
+
+def test_it_voids_a_pair_whose_idea_was_hidden_meanwhile(evaluation, participant, ideas, organizer, challenge):
+    shown = services.pair_next(actor=participant, challenge=challenge)
+    _hide(Idea.objects.get(pk=shown.left_id), organizer)
+
+    with pytest.raises(ValidationError) as refused:
+        services.comparison_answer(actor=participant, pk=shown.pk, outcome="left")
+
+    assert "no longer available" in " ".join(refused.value.messages)
+    assert not Comparison.objects.filter(pk=shown.pk).exists()
+    assert not IdeaScore.objects.filter(comparisons__gt=0).exists()
+
+
+def test_it_refuses_prototypes_as_a_target_until_they_exist(evaluation, organizer):
+    with pytest.raises(ValidationError) as refused:
+        services.settings_update(actor=organizer, edition=evaluation, jury_rates="prototype")
+
+    assert set(refused.value.message_dict) == {"jury_rates"}
+    assert selectors.evaluation_settings(evaluation).jury_rates == IDEA
+
+
+def test_it_shows_default_criteria_without_writing_them(evaluation):
+    shown = selectors.criteria(evaluation, PARTICIPANTS)
+
+    assert [c.key for c in shown] == ["impact", "feasibility", "novelty", "sustainability"]
+    assert not Criterion.objects.filter(edition=evaluation).exists()
