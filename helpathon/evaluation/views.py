@@ -221,7 +221,7 @@ def rate(request, slug, pk):
                 saved, form = True, RatingForm(criteria=criteria, initial=mine)
     context = {"edition": edition, "idea": idea, "rating_form": form, "rating_saved": saved}
     if request.htmx:
-        return render(request, "evaluation/_rating.html", context)
+        return render(request, "evaluation/_rating.html#response", context)
     return render(request, "evaluation/rate.html", context, status=status)
 
 

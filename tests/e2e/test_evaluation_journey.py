@@ -122,6 +122,30 @@ def answer(page, outcome: str) -> Comparison:
     return Comparison.objects.get(pk=pk)
 
 
+# --- Rating ------------------------------------------------------------------------------------
+
+
+def test_it_lets_a_participant_rate_an_idea_in_place(page, url, screenshot, cast, request):
+    idea = cast["ideas"][4]
+    audit = Audit(page, screenshot, request.node.name)
+    log_in(page, url, "paula@example.org", PASSWORD)
+    page.goto(url(idea.get_absolute_url()))
+    page.evaluate("window.__samePage = 1")
+    before = page.url
+
+    # Radios have visible labels ("4 hoch"); she picks by label, as a person would.
+    page.locator("#rate fieldset").nth(0).get_by_label(re.compile(r"^4")).check()
+    page.locator("#rate fieldset").nth(2).get_by_label(re.compile(r"^2")).check()
+    with page.expect_response(lambda r: r.url.endswith(f"/ideas/{idea.pk}/rate/") and r.request.method == "POST"):
+        page.locator(f"#rate-save-{idea.pk}").click()
+
+    expect(page.locator("#rate-status")).to_have_text(de("Your rating has been saved."))
+    assert_still_the_same_page(page, before)
+    given = dict(Rating.objects.filter(rater=cast["paula"], target_id=idea.pk).values_list("criterion__key", "value"))
+    assert given == {"impact": 4, "novelty": 2}
+    audit("01-rated")
+
+
 # --- Supports and pairs -------------------------------------------------------------------------
 
 

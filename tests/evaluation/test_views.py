@@ -489,8 +489,9 @@ def test_it_rates_with_htmx_and_returns_the_panel(client, evaluation, participan
     response = client.post(_rate(ideas[0]), {"novelty": "3"}, headers=HTMX)
     html = _html(response)
     assert response.status_code == 200 and "<html" not in html
-    assert html.lstrip().startswith('<section id="rate"')
-    assert "Your rating has been saved." in html
+    # The form, and the confirmation for the status line that stays in the page.
+    assert html.lstrip().startswith('<div id="rate-body">')
+    assert re.search(r'<div id="rate-status" hx-swap-oob="innerHTML">.*Your rating has been saved\.', html)
     assert re.search(r'name="novelty" value="3"[^>]*checked', html)
 
 
