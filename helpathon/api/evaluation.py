@@ -313,19 +313,21 @@ def evaluation_rankings(request: HttpRequest, slug: str, challenge: str):
     (organizers always see them)."""
     challenge = _challenge_get(request, slug, challenge)
     edition = challenge.edition
-    rankings = selectors.challenge_rankings(challenge)
     visible = selectors.rankings_visible(request.user, edition)
     if visible:
+        rankings = selectors.challenge_rankings(challenge)
         for rows in rankings.by_method().values():
             _in_edition(edition, [row.idea for row in rows])
+    else:
+        rankings = selectors.rankings_without_order(challenge)
     return {
         "visible": visible,
         "participants": rankings.participants,
         "comparisons": rankings.comparisons,
         "criteria": rankings.criteria,
-        "supports": rankings.supports if visible else [],
-        "rating": rankings.rating if visible else [],
-        "pairwise": rankings.pairwise if visible else [],
+        "supports": rankings.supports,
+        "rating": rankings.rating,
+        "pairwise": rankings.pairwise,
     }
 
 

@@ -191,6 +191,18 @@ def challenge_rankings(challenge: Challenge) -> Rankings:
     return found
 
 
+def rankings_without_order(challenge: Challenge) -> Rankings:
+    """The counts of the rankings without the rankings themselves (for those who may not see
+    them yet): no fit is computed and no idea is named."""
+    edition = challenge.edition
+    return Rankings(
+        supports=[], rating=[], pairwise=[],
+        participants=Registration.objects.filter(edition=edition, status=Registration.Status.CONFIRMED).count(),
+        criteria=criteria(edition, Panel.PARTICIPANTS),
+        comparisons=Comparison.objects.filter(challenge=challenge).exclude(outcome__in=["", "skip"]).count(),
+    )
+
+
 def _compute_rankings(challenge: Challenge, participants: int, rated_criteria: list[Criterion]) -> Rankings:
     ideas = list(targets.targets_of(challenge, TargetKind.IDEA).order_by("pk"))
     return Rankings(
@@ -339,8 +351,13 @@ def _juror_items(member: JuryMember, kind: str, items: list) -> list:
     assigned = {c.pk for c in member.challenges.all()}
     return [
         item for item in items
-        if (not assigned or item.challenge_id in assigned) and member.user_id not in targets.owners_of(kind, item)
+        if member_covers(assigned, item.challenge_id) and member.user_id not in targets.owners_of(kind, item)
     ]
+
+
+def member_covers(assigned: set[int], challenge_id: int) -> bool:
+    """The assignment rule: a juror with assigned challenges scores those, one without scores all."""
+    return not assigned or challenge_id in assigned
 
 
 def jury_progress(edition: Edition) -> list[JurorProgress]:

@@ -183,8 +183,7 @@ def juror_covers(*, user, challenge: Challenge) -> bool:
     member = JuryMember.objects.filter(edition_id=challenge.edition_id, user=user).first()
     if member is None:
         return False
-    assigned = set(member.challenges.values_list("pk", flat=True))
-    return not assigned or challenge.pk in assigned
+    return selectors.member_covers(set(member.challenges.values_list("pk", flat=True)), challenge.pk)
 
 
 def may_rate(*, user, kind: str, target, panel: str) -> bool:
