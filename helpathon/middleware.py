@@ -16,3 +16,25 @@ class GermanFirstLocaleMiddleware(LocaleMiddleware):
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+def htmx_login_redirect(get_response):
+    """A signed-out person's htmx request to a page that needs a login would follow the redirect
+    and swap the whole login page into a button or a form. Tell htmx to load the login page
+    instead (HX-Redirect), with the page the person was on as `next`."""
+    from django.contrib.auth.views import redirect_to_login
+    from django.shortcuts import resolve_url
+    from django_htmx.http import HttpResponseClientRedirect
+
+    def middleware(request):
+        response = get_response(request)
+        htmx = getattr(request, "htmx", None)
+        if not htmx or response.status_code != 302:
+            return response
+        login = resolve_url(settings.LOGIN_URL)
+        if not response["Location"].startswith(login):
+            return response
+        back = htmx.current_url_abs_path or request.get_full_path()
+        return HttpResponseClientRedirect(redirect_to_login(back)["Location"])
+
+    return middleware

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "helpathon.middleware.htmx_login_redirect",
     "allauth.account.middleware.AccountMiddleware",
 ]
 
