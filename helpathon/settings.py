@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "helpathon.live",
     "helpathon.ideas",
     "helpathon.evaluation",
+    "helpathon.teams",
     "helpathon.moderation",
     "helpathon.api",
 ]

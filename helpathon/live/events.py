@@ -24,6 +24,11 @@ EVENT_FIELDS: dict[str, frozenset[str]] = {
     "rating.changed": frozenset({"target_kind", "target", "challenge", "raters"}),
     "comparison.recorded": frozenset({"challenge", "comparisons"}),
     "ranking.changed": frozenset({"challenge", "method", "top"}),
+    # Teams: public facts only, never the room link or the notes.
+    "team.founded": frozenset({"team", "challenge", "name", "ideas"}),
+    "team.updated": frozenset({"team", "name", "looking_for_members"}),
+    "team.member_joined": frozenset({"team", "members"}),
+    "team.member_left": frozenset({"team", "members"}),
 }
 
 # Events that state a whole current value: in a burst only the newest per key matters, so a
