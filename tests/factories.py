@@ -24,7 +24,8 @@ def organizers_group():
         # Flushing re-creates permissions (post_migrate), not the migration's group.
         granted = {}
         for module in ("helpathon.registrations.migrations.0002_organizers_group",
-                       "helpathon.evaluation.migrations.0002_organizers_permissions"):
+                       "helpathon.evaluation.migrations.0002_organizers_permissions",
+                       "helpathon.teams.migrations.0002_organizers_permissions"):
             granted.update(importlib.import_module(module).PERMISSIONS)
         for app_label, models in granted.items():
             for model, actions in models.items():
