@@ -21,3 +21,4 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 api.add_router("", editions_router)
 api.add_router("", "helpathon.api.ideas.router")
 api.add_router("", "helpathon.api.evaluation.router")
+api.add_router("", "helpathon.api.teams.router")

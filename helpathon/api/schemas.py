@@ -545,3 +545,120 @@ class JurorProgressOut(Schema):
     @staticmethod
     def resolve_juror(obj) -> str:
         return obj.member.user.public_name
+
+
+# --- teams --------------------------------------------------------------------------------------
+# Members appear by their public display name and role only, never by email or user id. The
+# room link and the notes are private: null for everyone but members, mentors and organizers.
+
+
+class TeamMemberOut(Schema):
+    name: str = Field(description="The member's public name.")
+    role: str = Field(description="lead, member or mentor.")
+
+    @staticmethod
+    def resolve_name(obj) -> str:
+        return obj.user.public_name
+
+
+class TeamOut(Schema):
+    id: int
+    name: str
+    challenge: str = Field(description="The challenge's slug.")
+    description: str
+    ideas: list[IdeaRefOut] = Field(description="The ideas the team formed around.")
+    members: list[TeamMemberOut] = Field(description="In the order they joined.")
+    size: int = Field(description="Leads and members; mentors do not count.")
+    max_size: int = Field(description="The edition's largest team.")
+    skills_needed: list[str]
+    looking_for_members: bool
+
+    # The endpoints load teams through `teams.selectors.teams_of` (challenge, ideas and
+    # memberships with their users prefetched), so these run no query.
+    @staticmethod
+    def resolve_challenge(obj) -> str:
+        return obj.challenge.slug
+
+    @staticmethod
+    def resolve_ideas(obj) -> list:
+        return list(obj.ideas.all())
+
+    @staticmethod
+    def resolve_members(obj) -> list:
+        return list(obj.memberships.all())
+
+    @staticmethod
+    def resolve_size(obj) -> int:
+        return sum(1 for m in obj.memberships.all() if m.role != "mentor")
+
+    @staticmethod
+    def resolve_max_size(obj) -> int:
+        # Set by the endpoint from the edition's team settings.
+        return obj.max_size
+
+    @staticmethod
+    def resolve_skills_needed(obj) -> list[str]:
+        return obj.skill_list
+
+
+class TeamDetailOut(TeamOut):
+    room_url: str | None = Field(description="The team's video room; null unless you are a member, mentor or organizer.")
+    notes: str | None = Field(description="The team's private notes; null unless you are a member, mentor or organizer.")
+
+    # Set by the endpoint after asking `teams.selectors.may_see_private`.
+    @staticmethod
+    def resolve_room_url(obj) -> str | None:
+        return obj.private_room_url
+
+    @staticmethod
+    def resolve_notes(obj) -> str | None:
+        return obj.private_notes
+
+
+class TeamCreateIn(Schema):
+    challenge: Text = Field(max_length=80, description="The challenge's slug.")
+    name: Text = Field(max_length=200)
+    description: Text = ""
+    ideas: list[IdeaId] = Field(max_length=20, description="Ids of the challenge's ideas the team forms around.")
+    skills_needed: Text = Field("", max_length=1000, description="Separated by commas.")
+
+
+class TeamUpdateIn(Schema):
+    """Fields left out keep their value."""
+
+    name: Text | None = Field(None, max_length=200)
+    description: Text | None = None
+    skills_needed: Text | None = Field(None, max_length=1000, description="Separated by commas.")
+    looking_for_members: bool | None = None
+
+
+class TeamNotesIn(Schema):
+    notes: Text
+
+
+class TeamNotesOut(Schema):
+    notes: str
+
+
+class JoinRequestIn(Schema):
+    message: Text = Field("", max_length=2000)
+
+
+class InvitationIn(Schema):
+    email: Text = Field(max_length=254, description="The email address the person registered with.")
+    message: Text = Field("", max_length=2000)
+
+
+class JoinRequestOut(Schema):
+    id: int
+    team: int
+    kind: str = Field(description="request (a person asks to join) or invite (the lead invites).")
+    status: str = Field(description="pending, accepted, declined or withdrawn.")
+
+    @staticmethod
+    def resolve_team(obj) -> int:
+        return obj.team_id
+
+
+class JoinDecisionIn(Schema):
+    accept: bool = Field(description="True to accept; false to decline, or to withdraw what you sent.")

@@ -165,6 +165,9 @@ def team_invite(*, actor, team: Team, user, message: str = "") -> JoinRequest:
     if not Registration.objects.filter(edition_id=team.edition_id, user=user, status="confirmed").exists():
         raise ValidationError({"user": _("Only confirmed participants of this edition can be invited.")})
     with transaction.atomic():
+        # The invited person's registration first, then the team: the order the person's own
+        # moves take, so that an invitation that accepts a request keeps their team limit.
+        _lock_participant(team.edition_id, user)
         team = _lock_team(team)
         if Membership.objects.filter(team=team, user=user).exists():
             raise ValidationError({"user": _("This person is in the team already.")})
@@ -173,6 +176,7 @@ def team_invite(*, actor, team: Team, user, message: str = "") -> JoinRequest:
             team=team, user=user, kind=JoinRequest.Kind.REQUEST, status=JoinRequest.Status.PENDING
         ).first()
         if requested is not None:
+            _check_room_for_another_team(team.edition, user)
             return _accept(requested, decided_by=actor)
         pending = JoinRequest.objects.filter(team=team, user=user, status=JoinRequest.Status.PENDING).first()
         if pending is not None:
@@ -318,6 +322,8 @@ def room_set(*, actor, team: Team, url: str) -> Team:
     if not may(actor, Action.MANAGE_EDITION, team.edition):
         raise PermissionDenied
     url = (url or "").strip()
+    if len(url) > Team._meta.get_field("room_url").max_length:
+        raise ValidationError({"room_url": _("The address may have at most %(n)d characters.") % {"n": 200}})
     if url:
         try:
             URLValidator(schemes=["https"])(url)
@@ -356,6 +362,8 @@ def seeker_set(*, actor, edition: Edition, skills: str, challenges=(), message: 
         raise PermissionDenied
     with transaction.atomic():
         _lock_participant(edition.pk, actor)
+        # In as many teams as allowed: not looking (joining the last team takes one off the board).
+        _check_room_for_another_team(edition, actor)
         seeker, _created = TeamSeeker.objects.update_or_create(
             edition=edition, user=actor, defaults={"skills": skills, "message": message, "created_at": timezone.now()}
         )
