@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("helpathon.moderation.urls")),
     path("", include("helpathon.ideas.urls")),
     path("", include("helpathon.evaluation.urls")),
+    path("", include("helpathon.teams.urls")),
     path("", include("helpathon.editions.urls")),
 ]
