@@ -178,6 +178,14 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "helpathon" / "static"]
+# Uploads (prototype images and pitch PDFs): checked and re-encoded by the services, stored
+# through Django's storage API, served by a view that authorizes and sets safe headers.
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(BASE_DIR / "media"))
+MEDIA_URL = "/media/"
+PROTOTYPE_IMAGE_MAX_BYTES = 8 * 1024 * 1024
+PROTOTYPE_IMAGE_MAX_PIXELS = 40_000_000
+PROTOTYPE_PDF_MAX_BYTES = 20 * 1024 * 1024
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -395,7 +395,7 @@ def jury_score_rows(edition: Edition):
     export. Scores of dismissed jurors are kept for the record; they do not count in results."""
     kind = evaluation_settings(edition).jury_rates
     titles = (
-        dict(targets.target_type(kind).queryset(edition).values_list("pk", "title"))
+        {item.pk: item.title for item in targets.target_type(kind).queryset(edition)}
         if targets.is_registered(kind) else {}
     )
     scores = (

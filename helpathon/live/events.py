@@ -29,6 +29,9 @@ EVENT_FIELDS: dict[str, frozenset[str]] = {
     "team.updated": frozenset({"team", "name", "looking_for_members"}),
     "team.member_joined": frozenset({"team", "members"}),
     "team.member_left": frozenset({"team", "members"}),
+    "prototype.saved": frozenset({"team", "version"}),
+    "prototype.submitted": frozenset({"team", "challenge"}),
+    "prototype.reopened": frozenset({"team"}),
 }
 
 # Events that state a whole current value: in a burst only the newest per key matters, so a
@@ -38,6 +41,7 @@ COALESCE_BY: dict[str, tuple[str, ...]] = {
     "rating.changed": ("target_kind", "target"),
     "comparison.recorded": ("challenge",),
     "ranking.changed": ("challenge", "method"),
+    "prototype.saved": ("team",),
     "themes.updated": (),
 }
 

@@ -6,3 +6,17 @@ class TeamsConfig(AppConfig):
     name = "helpathon.teams"
     label = "teams"
     verbose_name = _("Teams")
+
+    def ready(self):
+        # Submitted prototypes can be rated (by the jury, when the edition says so).
+        from helpathon.evaluation.models import TargetKind
+        from helpathon.evaluation.targets import TargetType, register
+        from helpathon.teams.models import Prototype
+
+        def submitted(edition):
+            return (
+                Prototype.objects.filter(edition=edition, status=Prototype.Status.SUBMITTED)
+                .select_related("challenge", "team", "edition")
+            )
+
+        register(TargetType(kind=TargetKind.PROTOTYPE, queryset=submitted, owners=lambda p: p.author_ids))

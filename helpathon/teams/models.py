@@ -153,3 +153,112 @@ class TeamSeeker(models.Model):
     @property
     def skill_list(self) -> list[str]:
         return [s.strip() for s in self.skills.split(",") if s.strip()]
+
+
+SECTIONS = (
+    # field, label, help
+    ("problem", _("Problem"), _("What is the problem, for whom, and how do we know?")),
+    ("target_group", _("Target group"), _("Who benefits, who takes part?")),
+    ("solution", _("Solution"), _("What do we propose, and how does it work?")),
+    ("future_scenario", _("Future scenario"), _("What do life or business in the neighbourhood look like when it works?")),
+    ("stakeholders", _("Stakeholders and partners"), _("Who has to join in: administration, businesses, initiatives…")),
+    ("resources", _("Resources needed"), _("Money, space, people, data, permits.")),
+    ("next_steps", _("Next steps"), _("What happens in the next weeks, and who does it?")),
+    ("risks", _("Risks"), _("What could go wrong, and what would we do then?")),
+)
+SECTION_FIELDS = tuple(field for field, _label, _help in SECTIONS)
+
+
+def prototype_upload_path(instance, filename: str) -> str:
+    # The name is ours, never the uploader's: a random token and the type we checked.
+    extension = filename.rsplit(".", 1)[-1].lower()
+    return f"prototypes/{instance.prototype_id}/{secrets.token_hex(12)}.{extension}"
+
+
+class Prototype(models.Model):
+    """A team's prototype: structured sections in Markdown, images and a pitch. Every save
+    keeps a PrototypeVersion; once submitted it is read-only until organizers reopen it."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+
+    team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="prototype")
+    # The team's, kept here so that prototypes can be listed and evaluated per challenge.
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="prototypes")
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="prototypes")
+    problem = models.TextField(_("problem"), blank=True)
+    target_group = models.TextField(_("target group"), blank=True)
+    solution = models.TextField(_("solution"), blank=True)
+    future_scenario = models.TextField(_("future scenario"), blank=True)
+    stakeholders = models.TextField(_("stakeholders and partners"), blank=True)
+    resources = models.TextField(_("resources needed"), blank=True)
+    next_steps = models.TextField(_("next steps"), blank=True)
+    risks = models.TextField(_("risks"), blank=True)
+    pitch_url = models.URLField(_("pitch video link"), blank=True)
+    pitch_pdf = models.FileField(_("pitch slides (PDF)"), upload_to=prototype_upload_path, blank=True)
+    version = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["edition_id", "challenge_id", "pk"]
+        verbose_name = _("prototype")
+        verbose_name_plural = _("prototypes")
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return self.team.name
+
+    @property
+    def author_ids(self) -> set[int]:
+        return set(self.team.memberships.exclude(role=Membership.Role.MENTOR).values_list("user_id", flat=True))
+
+    def sections(self) -> dict[str, str]:
+        return {field: getattr(self, field) for field in SECTION_FIELDS}
+
+
+class PrototypeVersion(models.Model):
+    prototype = models.ForeignKey(Prototype, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    sections = models.JSONField()
+    editor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(_("what changed"), max_length=200, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["prototype_id", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["prototype", "number"], name="prototype_version_unique_number")
+        ]
+
+
+class PrototypeDraft(models.Model):
+    """What a member typed and has not saved yet (autosave), per person, so that nothing
+    typed is lost, also across a conflict."""
+
+    prototype = models.ForeignKey(Prototype, on_delete=models.CASCADE, related_name="drafts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sections = models.JSONField()
+    base_version = models.PositiveIntegerField()
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prototype", "user"], name="prototype_draft_one_per_person")]
+
+
+class PrototypeImage(models.Model):
+    prototype = models.ForeignKey(Prototype, on_delete=models.CASCADE, related_name="images")
+    image = models.FileField(upload_to=prototype_upload_path)
+    alt = models.CharField(_("description for people who cannot see the image"), max_length=300)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["prototype_id", "created_at", "pk"]

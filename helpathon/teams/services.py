@@ -22,8 +22,19 @@ from helpathon.editions.rules import may
 from helpathon.ideas.models import Idea
 from helpathon.live.services import publish
 from helpathon.registrations.models import Registration
-from helpathon.teams import selectors
-from helpathon.teams.models import JoinRequest, Membership, Team, TeamSeeker, TeamSettings
+from helpathon.teams import selectors, uploads
+from helpathon.teams.models import (
+    SECTION_FIELDS,
+    JoinRequest,
+    Membership,
+    Prototype,
+    PrototypeDraft,
+    PrototypeImage,
+    PrototypeVersion,
+    Team,
+    TeamSeeker,
+    TeamSettings,
+)
 
 Role = Membership.Role
 MAX_SKILLS = 300
@@ -373,3 +384,210 @@ def seeker_set(*, actor, edition: Edition, skills: str, challenges=(), message: 
 
 def seeker_remove(*, actor, edition: Edition) -> None:
     TeamSeeker.objects.filter(edition=edition, user=actor).delete()
+
+
+# --- prototypes --------------------------------------------------------------------------------
+
+
+class PrototypeConflict(Exception):
+    """The save was based on an older version than the current one."""
+
+    def __init__(self, prototype: Prototype):
+        super().__init__("conflict")
+        self.prototype = prototype
+
+
+MAX_SECTION = 20_000
+
+
+def _may_edit_prototype(actor, team: Team) -> bool:
+    return selectors.is_member(actor, team) and may(actor, Action.EDIT_PROTOTYPE, team)
+
+
+def prototype_of(team: Team) -> Prototype:
+    """The team's prototype, created empty on first use."""
+    prototype = Prototype.objects.filter(team=team).first()
+    if prototype is None:
+        try:
+            with transaction.atomic():
+                prototype = Prototype.objects.create(
+                    team=team, edition_id=team.edition_id, challenge_id=team.challenge_id, updated_at=timezone.now()
+                )
+        except IntegrityError:
+            prototype = Prototype.objects.get(team=team)
+    return prototype
+
+
+def _clean_sections(sections: dict) -> dict[str, str]:
+    cleaned, errors = {}, {}
+    for field in SECTION_FIELDS:
+        if field not in sections:
+            continue
+        text = sections[field]
+        if not isinstance(text, str):
+            errors[field] = _("Please write text.")
+            continue
+        text = text.replace("\r\n", "\n").strip()
+        if len(text) > MAX_SECTION:
+            errors[field] = _("A section may have at most %(n)d characters.") % {"n": MAX_SECTION}
+        cleaned[field] = text
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def prototype_save(*, actor, team: Team, sections: dict, base_version: int, note: str = "",
+                   pitch_url: str | None = None) -> Prototype:
+    """Save the team's prototype as a new version. `base_version` is the version the editor
+    started from: if someone saved since, nothing is written and PrototypeConflict says so
+    (the person's text is kept as their draft)."""
+    if not _may_edit_prototype(actor, team):
+        raise PermissionDenied
+    cleaned = _clean_sections(sections)
+    if pitch_url:
+        try:
+            URLValidator(schemes=["https"])(pitch_url)
+        except ValidationError:
+            raise ValidationError({"pitch_url": _("Please give an https:// address.")}) from None
+        if len(pitch_url) > 200:
+            raise ValidationError({"pitch_url": _("The address may have at most %(n)d characters.") % {"n": 200}})
+    prototype = prototype_of(team)
+    now = timezone.now()
+    with transaction.atomic():
+        current = Prototype.objects.select_for_update().get(pk=prototype.pk)
+        if current.status == Prototype.Status.SUBMITTED:
+            raise ValidationError(_("The prototype has been submitted; organizers can reopen it."))
+        conflict = base_version != current.version
+        if not conflict:
+            changed = [f for f, v in cleaned.items() if getattr(current, f) != v]
+            if pitch_url is not None and pitch_url != current.pitch_url:
+                current.pitch_url = pitch_url
+                changed.append("pitch_url")
+            if changed:
+                for field, value in cleaned.items():
+                    setattr(current, field, value)
+                current.version += 1
+                current.updated_at = now
+                current.save()
+                PrototypeVersion.objects.create(
+                    prototype=current, number=current.version, editor=actor, note=(note or "")[:200], created_at=now,
+                    sections={**current.sections(), "pitch_url": current.pitch_url},
+                )
+                publish(edition_id=team.edition_id, type="prototype.saved",
+                        payload={"team": team.pk, "version": current.version})
+            PrototypeDraft.objects.filter(prototype=current, user=actor).delete()
+    if conflict:
+        # Someone saved in between: nothing was written. Keep what this person typed as their
+        # draft (after the transaction, so that it stays) and say so.
+        _keep_draft(current, actor, {**current.sections(), **cleaned}, base_version)
+        raise PrototypeConflict(current)
+    return current
+
+
+def _keep_draft(prototype: Prototype, user, sections: dict, base_version: int) -> None:
+    # Outside the failing save's fate: a conflict must not lose what was typed.
+    PrototypeDraft.objects.update_or_create(
+        prototype=prototype, user=user,
+        defaults={"sections": sections, "base_version": base_version, "saved_at": timezone.now()},
+    )
+
+
+def draft_save(*, actor, team: Team, sections: dict, base_version: int) -> PrototypeDraft:
+    """Autosave: keep what a member is typing, without making a version."""
+    if not _may_edit_prototype(actor, team):
+        raise PermissionDenied
+    cleaned = _clean_sections(sections)
+    prototype = prototype_of(team)
+    draft, _created = PrototypeDraft.objects.update_or_create(
+        prototype=prototype, user=actor,
+        defaults={"sections": cleaned, "base_version": base_version, "saved_at": timezone.now()},
+    )
+    return draft
+
+
+def draft_discard(*, actor, team: Team) -> None:
+    PrototypeDraft.objects.filter(prototype__team=team, user=actor).delete()
+
+
+def prototype_submit(*, actor, team: Team) -> Prototype:
+    """Submit before the phase ends; afterwards the prototype is read-only."""
+    if not selectors.is_member(actor, team) or not may(actor, Action.SUBMIT_PROTOTYPE, team):
+        raise PermissionDenied
+    prototype = prototype_of(team)
+    with transaction.atomic():
+        current = Prototype.objects.select_for_update().get(pk=prototype.pk)
+        if current.status == Prototype.Status.SUBMITTED:
+            return current
+        missing = [f for f in ("problem", "solution", "future_scenario") if not getattr(current, f).strip()]
+        if missing:
+            raise ValidationError({f: _("Please fill in this section before submitting.") for f in missing})
+        current.status, current.submitted_at = Prototype.Status.SUBMITTED, timezone.now()
+        current.save(update_fields=["status", "submitted_at"])
+        publish(edition_id=team.edition_id, type="prototype.submitted", payload={"team": team.pk, "challenge": team.challenge_id})
+    return current
+
+
+def prototype_reopen(*, actor, team: Team) -> Prototype:
+    """Organizers reopen a submitted prototype for changes."""
+    if not may(actor, Action.MANAGE_EDITION, team.edition):
+        raise PermissionDenied
+    prototype = prototype_of(team)
+    with transaction.atomic():
+        current = Prototype.objects.select_for_update().get(pk=prototype.pk)
+        if current.status != Prototype.Status.SUBMITTED:
+            return current
+        current.status, current.submitted_at = Prototype.Status.DRAFT, None
+        current.save(update_fields=["status", "submitted_at"])
+        publish(edition_id=team.edition_id, type="prototype.reopened", payload={"team": team.pk})
+    return current
+
+
+def _editable(actor, team: Team) -> Prototype:
+    if not _may_edit_prototype(actor, team):
+        raise PermissionDenied
+    prototype = prototype_of(team)
+    if prototype.status == Prototype.Status.SUBMITTED:
+        raise ValidationError(_("The prototype has been submitted; organizers can reopen it."))
+    return prototype
+
+
+def image_add(*, actor, team: Team, upload, alt: str) -> PrototypeImage:
+    """Add an image: checked and re-encoded (uploads.check_image), stored under a name of ours."""
+    alt = " ".join((alt or "").split())
+    if not 3 <= len(alt) <= 300:
+        raise ValidationError({"alt": _("Please describe the image in 3 to 300 characters.")})
+    prototype = _editable(actor, team)
+    if prototype.images.count() >= 20:
+        raise ValidationError({"image": _("A prototype may have at most 20 images.")})
+    try:
+        checked = uploads.check_image(upload)
+    except ValidationError as error:
+        raise ValidationError({"image": error.messages}) from None
+    image = PrototypeImage(prototype=prototype, alt=alt, width=checked.width, height=checked.height,
+                           uploaded_by=actor, created_at=timezone.now())
+    image.image.save(checked.content.name, checked.content, save=False)
+    image.save()
+    return image
+
+
+def image_remove(*, actor, team: Team, image: PrototypeImage) -> None:
+    prototype = _editable(actor, team)
+    if image.prototype_id != prototype.pk:
+        raise PermissionDenied
+    image.image.delete(save=False)
+    image.delete()
+
+
+def pitch_pdf_set(*, actor, team: Team, upload) -> Prototype:
+    """Attach the pitch slides: a PDF without scripts (uploads.check_pdf)."""
+    prototype = _editable(actor, team)
+    try:
+        content = uploads.check_pdf(upload)
+    except ValidationError as error:
+        raise ValidationError({"pitch_pdf": error.messages}) from None
+    old = prototype.pitch_pdf.name
+    prototype.pitch_pdf.save(content.name, content, save=False)
+    Prototype.objects.filter(pk=prototype.pk).update(pitch_pdf=prototype.pitch_pdf.name)
+    if old:
+        prototype.pitch_pdf.storage.delete(old)
+    return prototype
