@@ -662,3 +662,104 @@ class JoinRequestOut(Schema):
 
 class JoinDecisionIn(Schema):
     accept: bool = Field(description="True to accept; false to decline, or to withdraw what you sent.")
+
+
+# --- prototypes ---------------------------------------------------------------------------------
+# Sections are the team's Markdown as written (render it sanitized, as the pages do). Teams and
+# challenges appear by id, name and slug; the people who wrote it not at all.
+
+MAX_SECTION = 20_000
+
+
+class PrototypeImageOut(Schema):
+    id: int
+    alt: str = Field(description="The description for people who cannot see the image.")
+    width: int
+    height: int
+    url: str
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        return obj.image.url
+
+
+class PrototypeOut(Schema):
+    team: int = Field(description="The team's id.")
+    name: str = Field(description="The team's name, the prototype's title.")
+    challenge: str = Field(description="The challenge's slug.")
+    version: int = Field(description="Send it back as `base_version` when you save; 0 before the first save.")
+    status: Literal["draft", "submitted"]
+    sections: dict[str, str] = Field(
+        description="problem, target_group, solution, future_scenario, stakeholders, resources, next_steps and"
+        " risks, in Markdown."
+    )
+    pitch_url: str = Field(description="A link to the pitch video; empty if none.")
+    pitch_pdf_url: str | None = Field(description="The pitch slides (PDF); null if none.")
+    images: list[PrototypeImageOut]
+    submitted_at: datetime | None
+
+    # The endpoints load the team with its challenge and the images (`image_list`), so these
+    # run no query.
+    @staticmethod
+    def resolve_team(obj) -> int:
+        return obj.team_id
+
+    @staticmethod
+    def resolve_name(obj) -> str:
+        return obj.team.name
+
+    @staticmethod
+    def resolve_challenge(obj) -> str:
+        return obj.challenge.slug
+
+    @staticmethod
+    def resolve_sections(obj) -> dict[str, str]:
+        return obj.sections()
+
+    @staticmethod
+    def resolve_pitch_pdf_url(obj) -> str | None:
+        return obj.pitch_pdf.url if obj.pitch_pdf else None
+
+    @staticmethod
+    def resolve_images(obj) -> list:
+        return obj.image_list
+
+
+class PrototypeSectionsIn(Schema):
+    """Sections left out (or null) keep their text."""
+
+    model_config = {"extra": "forbid"}
+
+    problem: Text | None = Field(None, max_length=MAX_SECTION)
+    target_group: Text | None = Field(None, max_length=MAX_SECTION)
+    solution: Text | None = Field(None, max_length=MAX_SECTION)
+    future_scenario: Text | None = Field(None, max_length=MAX_SECTION)
+    stakeholders: Text | None = Field(None, max_length=MAX_SECTION)
+    resources: Text | None = Field(None, max_length=MAX_SECTION)
+    next_steps: Text | None = Field(None, max_length=MAX_SECTION)
+    risks: Text | None = Field(None, max_length=MAX_SECTION)
+
+
+class PrototypeSaveIn(Schema):
+    sections: PrototypeSectionsIn
+    base_version: int = Field(
+        ge=0, le=MAX_ID, description="The version you edited; if another was saved since, 409 and nothing changes."
+    )
+    note: Text = Field("", max_length=200, description="What changed.")
+    pitch_url: Text | None = Field(
+        None, max_length=200, description="An https:// link to the pitch video; empty to remove it, left out to keep it."
+    )
+
+
+class PrototypeCurrentOut(Schema):
+    version: int
+    sections: dict[str, str]
+
+    @staticmethod
+    def resolve_sections(obj) -> dict[str, str]:
+        return obj.sections()
+
+
+class PrototypeConflictOut(Schema):
+    detail: str
+    current: PrototypeCurrentOut

@@ -172,7 +172,8 @@ SECTION_FIELDS = tuple(field for field, _label, _help in SECTIONS)
 def prototype_upload_path(instance, filename: str) -> str:
     # The name is ours, never the uploader's: a random token and the type we checked.
     extension = filename.rsplit(".", 1)[-1].lower()
-    return f"prototypes/{instance.prototype_id}/{secrets.token_hex(12)}.{extension}"
+    prototype_id = instance.pk if isinstance(instance, Prototype) else instance.prototype_id
+    return f"prototypes/{prototype_id}/{secrets.token_hex(12)}.{extension}"
 
 
 class Prototype(models.Model):

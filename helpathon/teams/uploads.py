@@ -52,10 +52,14 @@ def check_image(upload) -> CheckedImage:
                 image = image.convert("RGBA" if "A" in image.getbands() or kind == "GIF" else "RGB")
             out = io.BytesIO()
             extension = IMAGE_FORMATS[kind]
+            pixels = image.convert("RGB") if extension == "jpg" else image
+            # Only pixels pass: Pillow would write back some of the upload's metadata (a JPEG's
+            # comment, an ICC profile), which can carry text such as a script.
+            pixels.info = {k: v for k, v in pixels.info.items() if k == "transparency" and isinstance(v, (int, tuple))}
             if extension == "jpg":
-                image.convert("RGB").save(out, format="JPEG", quality=88, optimize=True)
+                pixels.save(out, format="JPEG", quality=88, optimize=True)
             else:
-                image.save(out, format="PNG" if extension == "png" else "WEBP")
+                pixels.save(out, format="PNG" if extension == "png" else "WEBP")
     except ValidationError:
         raise
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, SyntaxError):

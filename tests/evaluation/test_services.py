@@ -962,7 +962,17 @@ def test_it_voids_a_pair_whose_idea_was_hidden_meanwhile(evaluation, participant
     assert not IdeaScore.objects.filter(comparisons__gt=0).exists()
 
 
-def test_it_refuses_prototypes_as_a_target_until_they_exist(evaluation, organizer):
+def test_it_lets_the_jury_rate_prototypes_once_the_teams_app_provides_them(evaluation, organizer):
+    services.settings_update(actor=organizer, edition=evaluation, jury_rates="prototype")
+
+    assert selectors.evaluation_settings(evaluation).jury_rates == "prototype"
+
+
+def test_it_refuses_a_target_kind_no_app_provides(evaluation, organizer, monkeypatch):
+    from helpathon.evaluation import targets
+
+    monkeypatch.delitem(targets._REGISTRY, "prototype")  # as without the teams app
+
     with pytest.raises(ValidationError) as refused:
         services.settings_update(actor=organizer, edition=evaluation, jury_rates="prototype")
 
