@@ -21,3 +21,22 @@ urlpatterns = [
     path(TEAM + "mentor/", views.mentor_appoint, name="mentor"),
     path(TEAM + "room/", views.room_set, name="room"),
 ]
+
+# Prototypes (helpathon/teams/prototype_views.py)
+from helpathon.teams import prototype_views  # noqa: E402
+
+PROTOTYPE = TEAM + "prototype/"
+urlpatterns += [
+    path("editions/<slug:slug>/prototypes/", prototype_views.gallery, name="gallery"),
+    path(PROTOTYPE, prototype_views.prototype_detail, name="prototype"),
+    path(PROTOTYPE + "edit/", prototype_views.prototype_edit, name="prototype_edit"),
+    path(PROTOTYPE + "draft/", prototype_views.prototype_draft, name="prototype_draft"),
+    path(PROTOTYPE + "submit/", prototype_views.prototype_submit, name="prototype_submit"),
+    path(PROTOTYPE + "reopen/", prototype_views.prototype_reopen, name="prototype_reopen"),
+    path(PROTOTYPE + "history/", prototype_views.prototype_history, name="prototype_history"),
+    path(PROTOTYPE + "images/", prototype_views.image_add, name="prototype_image_add"),
+    path(PROTOTYPE + "images/<int:image_pk>/", prototype_views.image_file, name="prototype_image"),
+    path(PROTOTYPE + "images/<int:image_pk>/remove/", prototype_views.image_remove, name="prototype_image_remove"),
+    path(PROTOTYPE + "pitch/", prototype_views.pitch_pdf_set, name="prototype_pitch_set"),
+    path(PROTOTYPE + "pitch.pdf", prototype_views.pitch_file, name="prototype_pitch"),
+]
