@@ -25,6 +25,13 @@ ideas = team_fixtures.ideas
 team_building = team_fixtures.team_building
 team = team_fixtures.team
 
+
+@pytest.fixture(autouse=True)
+def _english_answers(client, settings):
+    # The API speaks German unless asked otherwise (the language cookie, as on the pages);
+    # these tests read the English source messages.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/editions"
