@@ -238,8 +238,12 @@ def test_it_answers_409_with_the_current_version_and_keeps_the_draft(prototyping
     response = send(logged_in(member), "put", url(prototyping), {"sections": {"problem": "Von Mia"}, "base_version": 0})
 
     assert response.status_code == 409, response.content
+    from django.utils import translation
+
+    with translation.override("de"):  # a fresh client: the API answers in German
+        expected = translation.gettext("Someone else saved this prototype meanwhile")
     assert response.json() == {
-        "detail": "Someone else saved this prototype meanwhile",
+        "detail": expected,
         "current": {"version": 1, "sections": {**dict.fromkeys(SECTION_FIELDS, ""), "problem": "Von Paul"}},
     }
     assert Prototype.objects.get().problem == "Von Paul"
