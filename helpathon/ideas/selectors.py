@@ -168,6 +168,23 @@ class DiffPart:
     text: str
 
 
+def versions_to_compare(versions: list, *, to=None, from_=None) -> tuple:
+    """(older, newer) of `versions` (newest first, each with `.number`) as asked by the `to`
+    and `from` query values: by default the newest and the one before. Shared by the
+    histories of ideas and prototypes."""
+    if not versions:
+        return None, None
+    by_number = {v.number: v for v in versions}
+    try:
+        newer = by_number[int(to if to is not None else versions[0].number)]
+        older = by_number[int(from_ if from_ is not None else newer.number - 1)]
+    except (KeyError, ValueError, TypeError):
+        newer, older = versions[0], (versions[1] if len(versions) > 1 else None)
+    if older is not None and older.number > newer.number:
+        older, newer = newer, older
+    return older, newer
+
+
 def diff_words(old: str, new: str) -> list[DiffPart]:
     """A word-level diff for people: what was removed and what was added, in reading order."""
     a, b = old.split(" "), new.split(" ")
@@ -186,12 +203,12 @@ def diff_words(old: str, new: str) -> list[DiffPart]:
 def version_diff(older: IdeaVersion, newer: IdeaVersion) -> dict:
     return {
         "title": diff_words(older.title, newer.title),
-        "body": [diff_words(o, n) for o, n in _paired_lines(older.body, newer.body)],
+        "body": [diff_words(o, n) for o, n in paired_lines(older.body, newer.body)],
         "tags": diff_words(older.tags, newer.tags),
     }
 
 
-def _paired_lines(old: str, new: str) -> list[tuple[str, str]]:
+def paired_lines(old: str, new: str) -> list[tuple[str, str]]:
     """Pair the paragraphs of two texts so that the word diff runs per paragraph."""
     a, b = old.splitlines(), new.splitlines()
     pairs = []

@@ -185,14 +185,11 @@ def idea_history(request, slug, pk):
     edition = edition_get(slug=slug, user=request.user)
     idea = selectors.idea_get(edition=edition, pk=pk, include_hidden=may(request.user, Action.MODERATE, edition))
     versions = selectors.idea_versions(idea)
-    by_number = {v.number: v for v in versions}
-    try:
-        newer = by_number[int(request.GET.get("to", idea.version))]
-        older = by_number[int(request.GET.get("from", newer.number - 1))]
-    except (KeyError, ValueError):
-        newer, older = (versions[0], versions[1]) if len(versions) > 1 else (versions[0], None)
-    if older is not None and older.number > newer.number:
-        older, newer = newer, older
+    for version in versions:
+        # Imported ideas: the author's name is the imported one.
+        own = version.editor_id == idea.author_id
+        version.shown_editor = idea.public_author if own else version.editor.public_name
+    older, newer = selectors.versions_to_compare(versions, to=request.GET.get("to"), from_=request.GET.get("from"))
     diff = selectors.version_diff(older, newer) if older is not None and older != newer else None
     context = {"edition": edition, "idea": idea, "versions": versions, "older": older, "newer": newer, "diff": diff}
     return render(request, "ideas/history.html", context)

@@ -30,7 +30,7 @@ from helpathon.editions.rules import is_organizer, may
 from helpathon.editions.selectors import edition_get
 from helpathon.forms import add_service_errors
 from helpathon.ideas.markdown import render_markdown
-from helpathon.ideas.selectors import _paired_lines, diff_words
+from helpathon.ideas.selectors import diff_words, paired_lines, versions_to_compare
 from helpathon.teams import selectors, services
 from helpathon.teams.models import SECTION_FIELDS, SECTIONS, Membership, Prototype, PrototypeDraft, PrototypeVersion, Team
 
@@ -489,7 +489,7 @@ def _version_diff(older: PrototypeVersion, newer: PrototypeVersion) -> list[Sect
     diffs = []
     for field, label, _help in labels:
         old, new = older.sections.get(field) or "", newer.sections.get(field) or ""
-        lines = [diff_words(o, n) for o, n in _paired_lines(old, new)]
+        lines = [diff_words(o, n) for o, n in paired_lines(old, new)]
         diffs.append(SectionDiff(label, lines, old != new))
     return diffs
 
@@ -498,16 +498,9 @@ def _version_diff(older: PrototypeVersion, newer: PrototypeVersion) -> list[Sect
 def prototype_history(request, slug, pk):
     edition, team, prototype = _readable(request, slug, pk)
     versions = list(prototype.versions.select_related("editor")) if prototype else []
-    by_number = {v.number: v for v in versions}
-    newer = older = None
-    if versions:
-        try:
-            newer = by_number[int(request.GET.get("to", versions[0].number))]
-            older = by_number.get(int(request.GET.get("from", newer.number - 1)))
-        except (KeyError, ValueError):
-            newer, older = versions[0], (versions[1] if len(versions) > 1 else None)
-        if older is not None and older.number > newer.number:
-            older, newer = newer, older
+    for version in versions:
+        version.shown_editor = version.editor.public_name
+    older, newer = versions_to_compare(versions, to=request.GET.get("to"), from_=request.GET.get("from"))
     diff = _version_diff(older, newer) if older is not None and older != newer else None
     context = {
         "edition": edition, "team": team, "prototype": prototype, "versions": versions,
