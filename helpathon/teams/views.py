@@ -190,7 +190,7 @@ def _detail_context(request, edition, team, **forms) -> dict:
     if lead:
         context["invite_form"] = forms.get("invite_form") or InviteForm(edition=edition)
         plain = [m for m in members if m.role == Role.MEMBER]
-        context["hand_over_form"] = forms.get("hand_over_form") or (HandOverForm(members=plain) if plain else None)
+        context["hand_over_form"] = forms.get("hand_over_form") or (HandOverForm(members=plain, prefix="lead") if plain else None)
     if private:
         # The room and the notes only after may_see_private: never in anybody else's HTML.
         context["room_url"] = selectors.room_url(team)
@@ -276,8 +276,10 @@ def request_decide(request, slug, pk, request_pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(team.get_absolute_url())
-    if answer == "1":
+    if answer == "1" and join_request.user_id == request.user.pk:
         messages.success(request, _("Accepted: welcome to the team."))
+    elif answer == "1":
+        messages.success(request, _("%(name)s is now in the team.") % {"name": join_request.user.public_name})
     else:
         messages.success(request, _("Done: the request is closed."))
     return redirect(team.get_absolute_url())
@@ -304,7 +306,7 @@ def lead_hand_over(request, slug, pk):
         return _problem(request, edition, _("Only the team's lead can hand over the lead."), team=team)
     plain = [m for m in team.memberships.all() if m.role == Role.MEMBER]
     return _run(
-        request, edition, team, "hand_over_form", HandOverForm(request.POST, members=plain),
+        request, edition, team, "hand_over_form", HandOverForm(request.POST, members=plain, prefix="lead"),
         lambda data: services.lead_hand_over(actor=request.user, team=team, user=data["user"]),
         _("The lead has been handed over."),
     )

@@ -125,8 +125,12 @@ def test_it_shows_a_submitted_prototype_to_everyone_with_rendered_markdown(clien
     page = _html(client.get(_url(team)))
     assert "<strong>Lastenrad</strong>" in page
     assert "**Lastenrad**" not in page
-    for heading in ("Problem", "Target group", "Solution", "Future scenario", "Risks"):
+    for heading in ("Problem", "Solution", "Future scenario"):
         assert f">{heading}</h2>" in page
+    # Once submitted, sections the team left empty are left out.
+    for heading in ("Target group", "Risks"):
+        assert f">{heading}</h2>" not in page
+    assert "Not filled in yet." not in page
     assert "badge-submitted" in page
     assert "Version 1" in page
 

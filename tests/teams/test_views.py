@@ -450,14 +450,14 @@ def test_it_keeps_the_last_member_with_a_clear_message(client, team, participant
 
 def test_it_hands_over_the_lead(client, team, participant, member):
     _login(client, participant)
-    client.post(_page(team, "lead/"), {"user": member.pk})
+    client.post(_page(team, "lead/"), {"lead-user": member.pk})
     assert selectors.role_in(member, team) == Membership.Role.LEAD
 
 
 @pytest.mark.parametrize("junk", ["", "abc", "999999", "99999999999999999999999"])
 def test_it_refuses_handing_the_lead_to_junk(client, team, participant, member, junk):
     _login(client, participant)
-    response = client.post(_page(team, "lead/"), {"user": junk})
+    response = client.post(_page(team, "lead/"), {"lead-user": junk})
     assert response.status_code == 400
 
 
