@@ -48,7 +48,7 @@ def _shown(team: Team) -> Prototype:
         prototype.image_list = []
     else:
         prototype.image_list = list(prototype.images.all())
-    prototype.team, prototype.challenge = team, team.challenge
+    prototype.team, prototype.challenge, prototype.edition = team, team.challenge, team.edition
     return prototype
 
 
@@ -76,6 +76,7 @@ def prototypes_list(request: HttpRequest, slug: str):
     )
     for prototype in prototypes:
         prototype.image_list = list(prototype.images.all())
+        prototype.edition = edition
     return prototypes
 
 

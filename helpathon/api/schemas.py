@@ -8,6 +8,7 @@ edition here, so that pages and API read them through the same functions
 from datetime import datetime
 from typing import Annotated, Literal
 
+from django.urls import reverse
 from ninja import Field, Schema
 from pydantic import AfterValidator, ValidationInfo, field_validator
 
@@ -680,7 +681,10 @@ class PrototypeImageOut(Schema):
 
     @staticmethod
     def resolve_url(obj) -> str:
-        return obj.image.url
+        # Through the view that checks who may see the prototype and sets safe headers, never
+        # the storage's own address.
+        prototype = obj.prototype
+        return reverse("teams:prototype_image", args=[prototype.edition.slug, prototype.team_id, obj.pk])
 
 
 class PrototypeOut(Schema):
@@ -718,10 +722,14 @@ class PrototypeOut(Schema):
 
     @staticmethod
     def resolve_pitch_pdf_url(obj) -> str | None:
-        return obj.pitch_pdf.url if obj.pitch_pdf else None
+        if not obj.pitch_pdf:
+            return None
+        return reverse("teams:prototype_pitch", args=[obj.edition.slug, obj.team_id])
 
     @staticmethod
     def resolve_images(obj) -> list:
+        for image in obj.image_list:
+            image.prototype = obj  # the resolver above needs it; no query
         return obj.image_list
 
 

@@ -132,7 +132,7 @@ def test_it_shows_images_with_their_description(client, prototyping, participant
     images = client.get(url(prototyping)).json()["images"]
 
     assert images == [{"id": added.pk, "alt": "Karte des Viertels", "width": 40, "height": 30,
-                       "url": f"/media/{added.image.name}"}]
+                       "url": f"/editions/{prototyping.edition.slug}/teams/{prototyping.pk}/prototype/images/{added.pk}/"}]
 
 
 @pytest.mark.parametrize("who", ["participant", "member", "mentor", "organizer"])
@@ -402,3 +402,33 @@ def test_it_documents_the_endpoints(client):
     assert names <= set(operations)
     assert all(operations[name]["tags"] == ["prototypes"] for name in names)
     assert {"200", "403", "409", "422"} <= set(operations["prototypes_save"]["responses"])
+
+
+def test_it_links_images_and_slides_through_the_checking_view(prototyping, participant, settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+    from pypdf import PdfWriter
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    lead = fresh(participant)
+    services.prototype_save(actor=lead, team=prototyping, sections={"problem": "P"}, base_version=0)
+    picture, slides = io.BytesIO(), io.BytesIO()
+    Image.new("RGB", (8, 8), "blue").save(picture, "PNG")
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.write(slides)
+    services.image_add(actor=lead, team=prototyping, upload=SimpleUploadedFile("a.png", picture.getvalue()),
+                       alt="Eine blaue Fläche")
+    services.pitch_pdf_set(actor=lead, team=prototyping, upload=SimpleUploadedFile("p.pdf", slides.getvalue()))
+    client = logged_in(lead)
+
+    data = client.get(url(prototyping)).json()
+
+    image = client.get(data["images"][0]["url"])
+    pdf = client.get(data["pitch_pdf_url"])
+    assert "/media/" not in data["images"][0]["url"] + data["pitch_pdf_url"]
+    assert (image.status_code, image["Content-Type"], image["X-Content-Type-Options"]) == (200, "image/png", "nosniff")
+    assert (pdf.status_code, pdf["Content-Type"]) == (200, "application/pdf")
+    assert Client().get(data["images"][0]["url"]).status_code == 404  # a draft: not for the public
