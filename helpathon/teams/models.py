@@ -4,7 +4,8 @@ invitations, the team's private room link and notes, and people looking for a te
 import secrets
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -14,6 +15,12 @@ from helpathon.editions.models import Challenge, Edition
 from helpathon.ideas.models import Idea
 
 JITSI = "https://meet.jit.si/{room}"
+
+
+def validate_room_pattern(value: str) -> None:
+    # Without {room} every team would meet in the same room.
+    if "{room}" not in value or not value.startswith("https://"):
+        raise ValidationError(_("Give an https:// address with {room} in it."))
 
 
 def new_room_secret() -> str:
@@ -32,7 +39,7 @@ class TeamSettings(models.Model):
         _("teams per person"), default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
     room_url_pattern = models.CharField(
-        _("video room address"), max_length=300, default=JITSI,
+        _("video room address"), max_length=300, default=JITSI, validators=[validate_room_pattern],
         help_text=_("{room} is replaced by the team's unguessable room name."),
     )
 
@@ -56,7 +63,10 @@ class Team(models.Model):
     looking_for_members = models.BooleanField(_("looking for members"), default=True)
     # Private: only members, mentors and organizers see the room and the notes.
     room_secret = models.CharField(max_length=40, default=new_room_secret, editable=False)
-    room_url = models.URLField(_("own room link"), blank=True, help_text=_("Empty: the edition's video service."))
+    room_url = models.URLField(
+        _("own room link"), blank=True, validators=[URLValidator(schemes=["https"])],
+        help_text=_("Empty: the edition's video service."),
+    )
     notes = models.TextField(_("team notes"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()

@@ -443,7 +443,8 @@ def _file_response(field, content_type: str, *, attachment: bool, filename: str,
     response["X-Content-Type-Options"] = "nosniff"
     # Even opened on its own, the file runs nothing and reaches nothing of ours.
     response["Content-Security-Policy"] = "sandbox"
-    response["Cache-Control"] = "private, max-age=300" if private else "public, max-age=3600"
+    # Private also when submitted: organizers can reopen, and shared caches must not keep it.
+    response["Cache-Control"] = "private, max-age=300"
     return response
 
 

@@ -229,6 +229,9 @@ def join_request_decide(*, actor, request: JoinRequest, accept: bool) -> JoinReq
 
 def _accept(request: JoinRequest, *, decided_by) -> JoinRequest:
     """Inside a transaction holding the team and the person's registration."""
+    if Membership.objects.filter(team=request.team, user=request.user).exists():
+        # Appointed as a mentor meanwhile, say: there is nothing to accept any more.
+        raise ValidationError(_("This person is in the team already."))
     now = timezone.now()
     Membership.objects.create(team=request.team, user=request.user, role=Role.MEMBER, joined_at=now)
     request.status, request.decided_by, request.decided_at = JoinRequest.Status.ACCEPTED, decided_by, now
@@ -257,6 +260,9 @@ def membership_leave(*, actor, team: Team) -> None:
         mine = Membership.objects.filter(team=team, user=actor).first()
         if mine is None:
             raise ValidationError(_("You are not in this team."))
+        if mine.role != Role.MENTOR and not may(actor, Action.JOIN_TEAM, team):
+            # After prototyping the team is who made the prototype (who may not score it).
+            raise ValidationError(_("Teams are settled now: leaving is possible during team building and prototyping."))
         others = Membership.objects.filter(team=team).exclude(role=Role.MENTOR).exclude(pk=mine.pk)
         if mine.role != Role.MENTOR and not others.exists():
             raise ValidationError(_("You are the team's last member; a team cannot be left empty."))
@@ -287,14 +293,22 @@ def mentor_appoint(*, actor, team: Team, user) -> Membership:
         existing = Membership.objects.filter(team=team, user=user).first()
         if existing is not None:
             raise ValidationError({"user": _("This person is in the team already.")})
-        return Membership.objects.create(team=team, user=user, role=Role.MENTOR, joined_at=timezone.now())
+        now = timezone.now()
+        JoinRequest.objects.filter(team=team, user=user, status=JoinRequest.Status.PENDING).update(
+            status=JoinRequest.Status.WITHDRAWN, decided_at=now
+        )
+        return Membership.objects.create(team=team, user=user, role=Role.MENTOR, joined_at=now)
 
 
 def team_update(*, actor, team: Team, name: str, description: str, skills_needed: str, looking_for_members: bool) -> Team:
     """Members edit the team's public description, the skills it needs and whether it looks
     for members."""
-    if not selectors.is_member(actor, team):
+    if not selectors.is_member(actor, team) or not may(actor, Action.JOIN_TEAM, team):
+        # The name is the prototype's title in the gallery and for the jury: settled after
+        # team building and prototyping.
         raise PermissionDenied
+    if Prototype.objects.filter(team=team, status=Prototype.Status.SUBMITTED).exists():
+        raise ValidationError(_("The prototype has been submitted; organizers can reopen it."))
     name = " ".join((name or "").split())
     if not 3 <= len(name) <= 120:
         raise ValidationError({"name": _("Please give the team a name of 3 to 120 characters.")})
@@ -352,8 +366,6 @@ def settings_update(*, actor, edition: Edition, **fields) -> TeamSettings:
     for name, value in fields.items():
         setattr(config, name, value)
     config.full_clean()
-    if "{room}" not in config.room_url_pattern or not config.room_url_pattern.startswith("https://"):
-        raise ValidationError({"room_url_pattern": _("Give an https:// address with {room} in it.")})
     config.save()
     return config
 
@@ -494,10 +506,8 @@ def _keep_draft(prototype: Prototype, user, sections: dict, base_version: int) -
 
 def draft_save(*, actor, team: Team, sections: dict, base_version: int) -> PrototypeDraft:
     """Autosave: keep what a member is typing, without making a version."""
-    if not _may_edit_prototype(actor, team):
-        raise PermissionDenied
     cleaned = _clean_sections(sections)
-    prototype = prototype_of(team)
+    prototype = _editable(actor, team)
     draft, _created = PrototypeDraft.objects.update_or_create(
         prototype=prototype, user=actor,
         defaults={"sections": cleaned, "base_version": base_version, "saved_at": timezone.now()},

@@ -670,3 +670,40 @@ def test_it_never_puts_the_room_or_the_notes_into_live_events(team, organizer, p
     for row in rows:
         text = json.dumps(row.payload)
         assert not any(secret in text for secret in secrets), (row.type, text)
+
+
+# --- found in review ------------------------------------------------------------------------------
+
+
+def test_it_refuses_to_accept_someone_appointed_mentor_meanwhile(team, participant, organizer, make_participant):
+    person = make_participant()
+    asked = services.join_request_create(actor=person, team=team)
+
+    services.mentor_appoint(actor=organizer, team=team, user=person)
+
+    assert fresh(asked).status == JoinRequest.Status.WITHDRAWN
+    with pytest.raises(ValidationError):
+        services.join_request_decide(actor=fresh(participant), request=fresh(asked), accept=True)
+    assert Membership.objects.get(team=team, user=person).role == Membership.Role.MENTOR
+
+
+def test_it_settles_the_team_after_prototyping(team, participant, organizer, make_participant, team_building):
+    person = make_participant()
+    services.join_request_decide(actor=fresh(participant),
+                                 request=services.join_request_create(actor=person, team=team), accept=True)
+    phase_set(actor=organizer, edition=team_building, phase=team_building.phases.get(kind="jury"))
+
+    with pytest.raises(ValidationError):
+        services.membership_leave(actor=fresh(person), team=fresh(team))
+    with pytest.raises(PermissionDenied):
+        services.team_update(actor=fresh(participant), team=fresh(team), name="Neuer Name", description="",
+                             skills_needed="", looking_for_members=False)
+    assert selectors.team_size(team) == 2 and fresh(team).name == "Die Radler"
+
+
+def test_it_checks_the_room_pattern_also_outside_the_service(team_building):
+    from helpathon.teams.models import TeamSettings
+
+    for pattern in ("https://meet.example.org/same-room", "http://meet.example.org/{room}"):
+        with pytest.raises(ValidationError):
+            TeamSettings(edition=team_building, room_url_pattern=pattern).full_clean()
