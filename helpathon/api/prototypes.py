@@ -19,6 +19,7 @@ from ninja.responses import Status
 from ninja.security import django_auth
 
 from helpathon.api.errors import WRITE_AUTH, WRITE_ERRORS, service_errors
+from helpathon.ideas.limits import PROTOTYPE_GROUP, RATE_PROTOTYPE, TOO_MANY_TEAM_WRITES, limited
 from helpathon.api.schemas import ErrorOut, PrototypeConflictOut, PrototypeOut, PrototypeSaveIn
 from helpathon.editions.models import Edition
 from helpathon.editions.phases import Action
@@ -95,7 +96,7 @@ def prototypes_detail(request: HttpRequest, slug: str, id: int):
 @router.put(
     "/editions/{slug}/teams/{id}/prototype",
     auth=django_auth,
-    response={200: PrototypeOut, **WRITE_ERRORS, 409: PrototypeConflictOut},
+    response={200: PrototypeOut, **WRITE_ERRORS, 409: PrototypeConflictOut, 429: ErrorOut},
     operation_id="prototypes_save",
     description=(
         "Save the team's prototype as a new version: its lead and members, during prototyping, until it is"
@@ -106,6 +107,8 @@ def prototypes_detail(request: HttpRequest, slug: str, id: int):
     ),
 )
 def prototypes_save(request: HttpRequest, slug: str, id: int, payload: PrototypeSaveIn):
+    if limited(request, PROTOTYPE_GROUP, RATE_PROTOTYPE):
+        raise HttpError(429, str(TOO_MANY_TEAM_WRITES))
     _edition, team = _team(request, slug, id)
     forbidden = _("Only the team's lead and members can edit its prototype, during prototyping.")
     if not selectors.is_member(request.user, team) or not may(request.user, Action.EDIT_PROTOTYPE, team):

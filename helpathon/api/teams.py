@@ -20,6 +20,9 @@ from ninja.security import django_auth
 
 from helpathon.accounts.models import User
 from helpathon.api.errors import BODY, WRITE_AUTH, WRITE_ERRORS, invalid, service_errors
+from helpathon.ideas.limits import (
+    RATE_TEAM_REQUESTS, RATE_TEAMS, TEAM_REQUESTS_GROUP, TEAMS_GROUP, TOO_MANY_TEAM_WRITES, limited,
+)
 from helpathon.api.schemas import (
     ErrorOut,
     InvitationIn,
@@ -95,7 +98,7 @@ def teams_detail(request: HttpRequest, slug: str, id: int):
 @router.post(
     "/editions/{slug}/teams",
     auth=django_auth,
-    response={201: TeamDetailOut, **WRITE_ERRORS},
+    response={201: TeamDetailOut, **WRITE_ERRORS, 429: ErrorOut},
     operation_id="teams_create",
     description=(
         "Found a team around one or more ideas of a challenge: participants, during team building, in no more"
@@ -106,6 +109,8 @@ def teams_detail(request: HttpRequest, slug: str, id: int):
 )
 def teams_create(request: HttpRequest, slug: str, payload: TeamCreateIn):
     edition = edition_get(slug=slug, user=request.user)
+    if limited(request, TEAMS_GROUP, RATE_TEAMS):
+        raise HttpError(429, str(TOO_MANY_TEAM_WRITES))
     forbidden = _("Only participants can found teams, during team building.")
     if not may(request.user, Action.CREATE_TEAM, edition):
         raise HttpError(403, forbidden)
@@ -131,7 +136,7 @@ def teams_create(request: HttpRequest, slug: str, payload: TeamCreateIn):
 @router.post(
     "/editions/{slug}/teams/{id}/requests",
     auth=django_auth,
-    response={200: JoinRequestOut, **WRITE_ERRORS},
+    response={200: JoinRequestOut, **WRITE_ERRORS, 429: ErrorOut},
     operation_id="teams_request",
     description=(
         "Ask to join a team; its lead decides (`teams_decide`). Participants, during team building and"
@@ -141,6 +146,8 @@ def teams_create(request: HttpRequest, slug: str, payload: TeamCreateIn):
     ),
 )
 def teams_request(request: HttpRequest, slug: str, id: int, payload: JoinRequestIn):
+    if limited(request, TEAM_REQUESTS_GROUP, RATE_TEAM_REQUESTS):
+        raise HttpError(429, str(TOO_MANY_TEAM_WRITES))
     _edition, team = _team(request, slug, id)
     forbidden = _("Only participants can ask to join a team, during team building and prototyping.")
     if not may(request.user, Action.JOIN_TEAM, team):
@@ -152,7 +159,7 @@ def teams_request(request: HttpRequest, slug: str, id: int, payload: JoinRequest
 @router.post(
     "/editions/{slug}/teams/{id}/invitations",
     auth=django_auth,
-    response={200: JoinRequestOut, **WRITE_ERRORS},
+    response={200: JoinRequestOut, **WRITE_ERRORS, 429: ErrorOut},
     operation_id="teams_invite",
     description=(
         "The team's lead invites a confirmed participant of the edition by the email address they registered"
@@ -162,6 +169,8 @@ def teams_request(request: HttpRequest, slug: str, id: int, payload: JoinRequest
     ),
 )
 def teams_invite(request: HttpRequest, slug: str, id: int, payload: InvitationIn):
+    if limited(request, TEAM_REQUESTS_GROUP, RATE_TEAM_REQUESTS):
+        raise HttpError(429, str(TOO_MANY_TEAM_WRITES))
     _edition, team = _team(request, slug, id)
     forbidden = _("Only the team's lead can invite, during team building and prototyping.")
     if not selectors.is_lead(request.user, team) or not may(request.user, Action.JOIN_TEAM, team):
@@ -183,7 +192,7 @@ def teams_invite(request: HttpRequest, slug: str, id: int, payload: InvitationIn
 @router.post(
     "/editions/{slug}/join-requests/{id}",
     auth=django_auth,
-    response={200: JoinRequestOut, **WRITE_ERRORS},
+    response={200: JoinRequestOut, **WRITE_ERRORS, 429: ErrorOut},
     operation_id="teams_decide",
     description=(
         "Answer a request to join (the team's lead) or an invitation (the invited person): `accept` true or"
@@ -194,6 +203,8 @@ def teams_invite(request: HttpRequest, slug: str, id: int, payload: InvitationIn
     ),
 )
 def teams_decide(request: HttpRequest, slug: str, id: int, payload: JoinDecisionIn):
+    if limited(request, TEAM_REQUESTS_GROUP, RATE_TEAM_REQUESTS):
+        raise HttpError(429, str(TOO_MANY_TEAM_WRITES))
     edition = edition_get(slug=slug, user=request.user)
     join_request = JoinRequest.objects.filter(pk=id, team__edition=edition).select_related("team").first()
     if join_request is None:

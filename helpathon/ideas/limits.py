@@ -28,3 +28,11 @@ COMPARISONS_GROUP, RATE_COMPARISONS = "evaluation.compare", "300/10m"
 TOO_MANY_SUPPORTS = _("You have changed your supports very often in a short time. Please wait a few minutes.")
 TOO_MANY_RATINGS = _("You have rated very often in a short time. Please wait a few minutes.")
 TOO_MANY_COMPARISONS = _("You have compared very many pairs in a short time. Please wait a few minutes.")
+
+# Teams and prototypes. Autosave posts a draft at most every 20 seconds while someone types.
+TEAMS_GROUP, RATE_TEAMS = "teams.found", "20/h"
+TEAM_REQUESTS_GROUP, RATE_TEAM_REQUESTS = "teams.request", "60/h"
+PROTOTYPE_GROUP, RATE_PROTOTYPE = "teams.prototype", "240/10m"
+UPLOADS_GROUP, RATE_UPLOADS = "teams.upload", "60/h"
+
+TOO_MANY_TEAM_WRITES = _("You have done this very often in a short time. Please wait a few minutes.")

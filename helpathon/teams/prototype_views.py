@@ -31,7 +31,9 @@ from helpathon.editions.selectors import edition_get
 from helpathon.forms import add_service_errors
 from helpathon.ideas.markdown import render_markdown
 from helpathon.ideas.selectors import diff_words, paired_lines, versions_to_compare
+from helpathon.ideas.limits import PROTOTYPE_GROUP, RATE_PROTOTYPE, RATE_UPLOADS, UPLOADS_GROUP
 from helpathon.teams import selectors, services
+from helpathon.teams.views import write_limit
 from helpathon.teams.models import SECTION_FIELDS, SECTIONS, Membership, Prototype, PrototypeDraft, PrototypeVersion, Team
 
 Role = Membership.Role
@@ -239,6 +241,7 @@ def _refuse(request, edition, team, message: str):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limit(PROTOTYPE_GROUP, RATE_PROTOTYPE)
 def prototype_edit(request, slug, pk):
     edition, team, prototype, refusal = _editable(request, slug, pk)
     if refusal is not None:
@@ -307,6 +310,7 @@ def _conflict(request, edition, team, form, current: Prototype):
 
 @login_required
 @require_POST
+@write_limit(PROTOTYPE_GROUP, RATE_PROTOTYPE)
 def prototype_draft(request, slug, pk):
     """Autosave (htmx, every 20 seconds while typing) and discarding a draft. Answers the
     htmx request with a short status line (200, as htmx swaps only 2xx answers)."""
@@ -339,6 +343,7 @@ def prototype_draft(request, slug, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limit(PROTOTYPE_GROUP, RATE_PROTOTYPE)
 def prototype_submit(request, slug, pk):
     """GET: the confirmation step. POST: submit; missing sections are shown at the fields."""
     edition, team, prototype, refusal = _editable(request, slug, pk)
@@ -396,6 +401,7 @@ def _upload(request, slug, pk, form_class, change, success: str, form_name: str)
 
 @login_required
 @require_POST
+@write_limit(UPLOADS_GROUP, RATE_UPLOADS)
 def image_add(request, slug, pk):
     return _upload(
         request, slug, pk, ImageForm,
@@ -406,6 +412,7 @@ def image_add(request, slug, pk):
 
 @login_required
 @require_POST
+@write_limit(UPLOADS_GROUP, RATE_UPLOADS)
 def pitch_pdf_set(request, slug, pk):
     return _upload(
         request, slug, pk, PitchForm,

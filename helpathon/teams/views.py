@@ -6,6 +6,8 @@ that posts and redirects; a form with errors shows the page again with the error
 fields. Only the board's filter uses htmx, to swap the results without a reload.
 """
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +21,9 @@ from helpathon.editions.phases import Action
 from helpathon.editions.rules import is_organizer, is_participant, may
 from helpathon.editions.selectors import edition_get
 from helpathon.forms import add_service_errors
+from helpathon.ideas.limits import (
+    RATE_TEAM_REQUESTS, RATE_TEAMS, TEAM_REQUESTS_GROUP, TEAMS_GROUP, TOO_MANY_TEAM_WRITES, limited,
+)
 from helpathon.teams import selectors, services
 from helpathon.teams.forms import (
     BoardFilterForm, HandOverForm, InviteForm, JoinForm, MentorForm, NotesForm, RoomForm, SeekerForm, SettingsForm,
@@ -30,6 +35,23 @@ Role = Membership.Role
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
+
+def write_limit(group: str, rate: str):
+    """Count a person's POSTs to a view against a per-person limit (ideas.limits, shared with
+    the API); over it, a clear 429 page and nothing is done. Place below @login_required."""
+
+    def decorate(view):
+        @wraps(view)
+        def limited_view(request, slug, *args, **kwargs):
+            if request.method == "POST" and limited(request, group, rate):
+                edition = edition_get(slug=slug, user=request.user)
+                return _problem(request, edition, str(TOO_MANY_TEAM_WRITES), status=429)
+            return view(request, slug, *args, **kwargs)
+
+        return limited_view
+
+    return decorate
 
 
 def _problem(request, edition, message: str, *, team=None, status: int = 403):
@@ -113,6 +135,7 @@ def board(request, slug):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limit(TEAMS_GROUP, RATE_TEAMS)
 def team_new(request, slug):
     edition = edition_get(slug=slug, user=request.user)
     if not may(request.user, Action.CREATE_TEAM, edition):
@@ -233,6 +256,7 @@ def _run(request, edition, team, form_name: str, form, change, success: str):
 
 @login_required
 @require_POST
+@write_limit(TEAM_REQUESTS_GROUP, RATE_TEAM_REQUESTS)
 def team_join(request, slug, pk):
     edition, team = _team(request, slug, pk)
     if not may(request.user, Action.JOIN_TEAM, team):
@@ -246,6 +270,7 @@ def team_join(request, slug, pk):
 
 @login_required
 @require_POST
+@write_limit(TEAM_REQUESTS_GROUP, RATE_TEAM_REQUESTS)
 def team_invite(request, slug, pk):
     edition, team = _team(request, slug, pk)
     if not selectors.is_lead(request.user, team):
@@ -259,6 +284,7 @@ def team_invite(request, slug, pk):
 
 @login_required
 @require_POST
+@write_limit(TEAM_REQUESTS_GROUP, RATE_TEAM_REQUESTS)
 def request_decide(request, slug, pk, request_pk):
     """Accept or decline a request (the lead) or an invitation (the invited person), or
     withdraw one's own (accept=0)."""
