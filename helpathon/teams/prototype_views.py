@@ -333,7 +333,7 @@ def prototype_draft(request, slug, pk):
         except PermissionDenied:
             message = _("The draft could not be kept: editing is closed.")
         else:
-            saved_at = draft.saved_at
+            saved_at = draft.saved_at if draft is not None else None
     if not request.htmx:
         if message:
             messages.error(request, message)

@@ -504,10 +504,17 @@ def _keep_draft(prototype: Prototype, user, sections: dict, base_version: int) -
     )
 
 
-def draft_save(*, actor, team: Team, sections: dict, base_version: int) -> PrototypeDraft:
-    """Autosave: keep what a member is typing, without making a version."""
+def draft_save(*, actor, team: Team, sections: dict, base_version: int) -> PrototypeDraft | None:
+    """Autosave: keep what a member is typing, without making a version. None when the text
+    is what is saved already."""
     cleaned = _clean_sections(sections)
     prototype = _editable(actor, team)
+    saved = Prototype.objects.get(pk=prototype.pk).sections()
+    if {**saved, **cleaned} == saved:
+        # Nothing unsaved (an autosave that arrives just after the save it preceded, say):
+        # no draft, and none left over.
+        PrototypeDraft.objects.filter(prototype=prototype, user=actor).delete()
+        return None
     draft, _created = PrototypeDraft.objects.update_or_create(
         prototype=prototype, user=actor,
         defaults={"sections": cleaned, "base_version": base_version, "saved_at": timezone.now()},

@@ -395,3 +395,13 @@ def test_it_refuses_a_juror_rating_their_own_teams_prototype(jury_on_prototypes,
         evaluation_services.rating_set(actor=fresh(member), kind="prototype", target=target, panel="jury",
                                        values={jury_key(edition): 4})
     assert not Rating.objects.exists()
+
+
+def test_it_keeps_no_draft_of_what_is_saved_already(prototyping, member):
+    """An autosave that arrives right after the save it preceded must not leave a stale draft."""
+    services.prototype_save(actor=fresh(member), team=prototyping, sections={"problem": "Gespeichert"}, base_version=0)
+
+    late = services.draft_save(actor=fresh(member), team=prototyping, sections={"problem": "Gespeichert"}, base_version=0)
+
+    assert late is None
+    assert not PrototypeDraft.objects.exists()
