@@ -42,7 +42,7 @@ from helpathon.evaluation.models import (
 from helpathon.ideas.models import Idea
 from helpathon.live.services import publish
 from helpathon.evaluation.selectors import Budget, budget_of, evaluation_settings
-from helpathon.registrations.models import Registration
+from helpathon.registrations.services import confirmed_place_lock
 
 
 class BudgetExhausted(ValidationError):
@@ -71,20 +71,8 @@ def criteria_ensure_defaults(*, edition: Edition) -> None:
 # --- supports --------------------------------------------------------------------------------
 
 
-def _lock_participant(edition_id: int, user) -> Registration:
-    """Lock the person's confirmed registration: their evaluation writes queue up behind it."""
-    registration = (
-        Registration.objects.select_for_update()
-        .filter(edition_id=edition_id, user=user, status=Registration.Status.CONFIRMED)
-        .first()
-    )
-    if registration is None:
-        raise PermissionDenied
-    return registration
-
-
 def _lock_juror(edition_id: int, user) -> JuryMember:
-    """Lock the person's seat on the jury, as `_lock_participant` does their registration."""
+    """Lock the person's seat on the jury, as `confirmed_place_lock` does their registration."""
     member = JuryMember.objects.select_for_update().filter(edition_id=edition_id, user=user).first()
     if member is None:
         raise PermissionDenied
@@ -110,7 +98,7 @@ def support_add(*, actor, idea: Idea) -> SupportState:
         raise gone
     config = evaluation_settings(idea.edition)
     with transaction.atomic():
-        _lock_participant(idea.edition_id, actor)
+        confirmed_place_lock(edition_id=idea.edition_id, user=actor)
         # Decide on the locked row: a merge (which locks it too) or a hiding in between wins.
         current = Idea.objects.select_for_update().filter(pk=idea.pk).values_list("hidden_at", "status").first()
         if current is None or current[0] is not None or current[1] == Idea.Status.MERGED:
@@ -139,7 +127,7 @@ def support_withdraw(*, actor, idea: Idea) -> SupportState:
         raise PermissionDenied
     config = evaluation_settings(idea.edition)
     with transaction.atomic():
-        _lock_participant(idea.edition_id, actor)
+        confirmed_place_lock(edition_id=idea.edition_id, user=actor)
         Idea.objects.select_for_update().filter(pk=idea.pk).first()  # serialize with a merge
         deleted, _rows = Support.objects.filter(idea=idea, user=actor).delete()
         if deleted:
@@ -238,7 +226,7 @@ def rating_set(*, actor, kind: str, target, panel: str, values: dict) -> dict[st
     now = timezone.now()
     with transaction.atomic():
         if panel == Panel.PARTICIPANTS:
-            _lock_participant(edition.pk, actor)
+            confirmed_place_lock(edition_id=edition.pk, user=actor)
         else:
             _lock_juror(edition.pk, actor)
         mine = Rating.objects.filter(rater=actor, panel=panel, target_kind=kind, target_id=target.pk)
@@ -291,7 +279,7 @@ def pair_next(*, actor, challenge: Challenge, rng: np.random.Generator | None = 
     if not may(actor, Action.COMPARE, challenge):
         raise PermissionDenied
     with transaction.atomic():
-        _lock_participant(challenge.edition_id, actor)
+        confirmed_place_lock(edition_id=challenge.edition_id, user=actor)
         eligible = _eligible(challenge)
         ids = [pk for pk, _author in eligible]
         pending = (
@@ -353,7 +341,7 @@ def comparison_answer(*, actor, pk: int, outcome: str) -> Comparison:
         comparison.delete()
         raise ValidationError({"outcome": _("This pair is no longer available: one of the ideas was hidden or merged.")})
     with transaction.atomic():
-        _lock_participant(comparison.edition_id, actor)
+        confirmed_place_lock(edition_id=comparison.edition_id, user=actor)
         comparison = Comparison.objects.select_for_update().get(pk=comparison.pk)
         if comparison.outcome:
             if comparison.outcome == outcome:

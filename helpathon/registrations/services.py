@@ -56,6 +56,20 @@ class LinkInvalid(RegistrationError):
     code = "invalid"
 
 
+def confirmed_place_lock(*, edition_id: int, user) -> Registration:
+    """Lock the person's confirmed registration for the rest of the transaction: their writes in
+    the edition (supports, joining teams…) queue up behind it, so per-person limits hold under
+    parallel requests. PermissionDenied without a confirmed place."""
+    registration = (
+        Registration.objects.select_for_update()
+        .filter(edition_id=edition_id, user=user, status=Registration.Status.CONFIRMED)
+        .first()
+    )
+    if registration is None:
+        raise PermissionDenied
+    return registration
+
+
 def _hold_duration() -> timedelta:
     return timedelta(hours=settings.REGISTRATION_CONFIRM_HOURS)
 

@@ -441,7 +441,7 @@ def image_remove(request, slug, pk, image_pk):
 # --- files -------------------------------------------------------------------------------------
 
 
-def _file_response(field, content_type: str, *, attachment: bool, filename: str, private: bool):
+def _file_response(field, content_type: str, *, attachment: bool, filename: str):
     try:
         handle = field.open("rb")
     except (FileNotFoundError, ValueError):
@@ -466,8 +466,7 @@ def image_file(request, slug, pk, image_pk):
     if content_type is None:
         raise Http404  # not a type we stored ourselves
     return _file_response(
-        image.image, content_type, attachment=False, filename=f"prototype-{pk}-{image.pk}.{extension}",
-        private=prototype.status != Prototype.Status.SUBMITTED,
+        image.image, content_type, attachment=False, filename=f"prototype-{pk}-{image.pk}.{extension}"
     )
 
 
@@ -477,8 +476,7 @@ def pitch_file(request, slug, pk):
     if prototype is None or not prototype.pitch_pdf:
         raise Http404
     return _file_response(
-        prototype.pitch_pdf, "application/pdf", attachment=True, filename=f"pitch-team-{pk}.pdf",
-        private=prototype.status != Prototype.Status.SUBMITTED,
+        prototype.pitch_pdf, "application/pdf", attachment=True, filename=f"pitch-team-{pk}.pdf"
     )
 
 

@@ -22,6 +22,7 @@ from helpathon.editions.rules import may
 from helpathon.ideas.models import Idea
 from helpathon.live.services import publish
 from helpathon.registrations.models import Registration
+from helpathon.registrations.services import confirmed_place_lock
 from helpathon.teams import selectors, uploads
 from helpathon.teams.models import (
     SECTION_FIELDS,
@@ -52,17 +53,6 @@ def _clean_skills(text: str, field: str = "skills_needed") -> str:
     if len(cleaned) > MAX_SKILLS:
         raise ValidationError({field: _("Please list at most %(n)d characters of skills.") % {"n": MAX_SKILLS}})
     return cleaned
-
-
-def _lock_participant(edition_id: int, user) -> Registration:
-    registration = (
-        Registration.objects.select_for_update()
-        .filter(edition_id=edition_id, user=user, status=Registration.Status.CONFIRMED)
-        .first()
-    )
-    if registration is None:
-        raise PermissionDenied
-    return registration
 
 
 def _lock_team(team: Team) -> Team:
@@ -114,7 +104,7 @@ def team_found(
     edition = challenge.edition
     now = timezone.now()
     with transaction.atomic():
-        _lock_participant(edition.pk, actor)
+        confirmed_place_lock(edition_id=edition.pk, user=actor)
         _check_room_for_another_team(edition, actor)
         try:
             with transaction.atomic():
@@ -147,7 +137,7 @@ def join_request_create(*, actor, team: Team, message: str = "") -> JoinRequest:
     if not may(actor, Action.JOIN_TEAM, team):
         raise PermissionDenied
     with transaction.atomic():
-        _lock_participant(team.edition_id, actor)
+        confirmed_place_lock(edition_id=team.edition_id, user=actor)
         team = _lock_team(team)
         if Membership.objects.filter(team=team, user=actor).exists():
             raise ValidationError(_("You are in this team already."))
@@ -178,7 +168,7 @@ def team_invite(*, actor, team: Team, user, message: str = "") -> JoinRequest:
     with transaction.atomic():
         # The invited person's registration first, then the team: the order the person's own
         # moves take, so that an invitation that accepts a request keeps their team limit.
-        _lock_participant(team.edition_id, user)
+        confirmed_place_lock(edition_id=team.edition_id, user=user)
         team = _lock_team(team)
         if Membership.objects.filter(team=team, user=user).exists():
             raise ValidationError({"user": _("This person is in the team already.")})
@@ -212,7 +202,7 @@ def join_request_decide(*, actor, request: JoinRequest, accept: bool) -> JoinReq
     if not may(actor, Action.JOIN_TEAM, team) and not withdrawing:
         raise PermissionDenied
     with transaction.atomic():
-        _lock_participant(team.edition_id, request.user)
+        confirmed_place_lock(edition_id=team.edition_id, user=request.user)
         _lock_team(team)
         request = JoinRequest.objects.select_for_update().get(pk=request.pk)
         if request.status != JoinRequest.Status.PENDING:
@@ -384,7 +374,7 @@ def seeker_set(*, actor, edition: Edition, skills: str, challenges=(), message: 
     if not may(actor, Action.JOIN_TEAM, edition):
         raise PermissionDenied
     with transaction.atomic():
-        _lock_participant(edition.pk, actor)
+        confirmed_place_lock(edition_id=edition.pk, user=actor)
         # In as many teams as allowed: not looking (joining the last team takes one off the board).
         _check_room_for_another_team(edition, actor)
         seeker, _created = TeamSeeker.objects.update_or_create(
