@@ -53,6 +53,20 @@ def _fresh_cache(_own_redis_database):
 
 
 @pytest.fixture(autouse=True)
+def _steady_rate_limit_windows(monkeypatch):
+    # django-ratelimit counts in fixed windows of wall-clock time; a test that sends a few
+    # hundred requests could straddle a window's end and see its count restart. Its clock
+    # stands still in tests, so that a limit test counts in one window.
+    import time
+    from types import SimpleNamespace
+
+    import django_ratelimit.core
+
+    now = time.time()
+    monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: now))
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     # The default hasher costs a quarter second per user; tests create hundreds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
