@@ -124,6 +124,8 @@ def board(edition: Edition, *, challenge: Challenge | None = None, skill: str = 
         teams_of(edition, challenge=challenge)
         .filter(looking_for_members=True)
         .annotate(size=Count("memberships", filter=~Q(memberships__role=Role.MENTOR)))
+        # A grouped query ignores Meta.ordering: without this, PostgreSQL returns any order.
+        .order_by(*Team._meta.ordering)
         .filter(size__lt=limit)
     )
     people = TeamSeeker.objects.filter(edition=edition).select_related("user").prefetch_related("challenges")
