@@ -3,4 +3,8 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpathon.settings")
-application = get_asgi_application()
+django_application = get_asgi_application()
+
+from helpathon.live.asgi import mount  # noqa: E402  (needs the apps loaded)
+
+application = mount(django_application)

@@ -177,7 +177,11 @@ USE_TZ = True
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
-STATICFILES_DIRS = [BASE_DIR / "helpathon" / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "helpathon" / "static",
+    # Front-end packages from npm (package-lock.json), served as our own static files.
+    ("vendor/d3", BASE_DIR / "node_modules" / "d3" / "dist"),
+]
 # Uploads (prototype images and pitch PDFs): checked and re-encoded by the services, stored
 # through Django's storage API, served by a view that authorizes and sets safe headers.
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(BASE_DIR / "media"))
@@ -241,6 +245,18 @@ RANKINGS_DELAY_SECONDS = int(os.environ.get("RANKINGS_DELAY_SECONDS", "5"))
 RANKINGS_AUTO = env_bool("RANKINGS_AUTO", True)
 # The share of pairs chosen at random rather than for the most information (exploration).
 PAIRWISE_EPSILON = float(os.environ.get("PAIRWISE_EPSILON", "0.1"))
+
+# --- Live stream ----------------------------------------------------------------------------
+# A channel flushes at most once per this many seconds; a burst in between goes out coalesced.
+LIVE_COALESCE_SECONDS = float(os.environ.get("LIVE_COALESCE_SECONDS", "0.25"))
+LIVE_HEARTBEAT_SECONDS = float(os.environ.get("LIVE_HEARTBEAT_SECONDS", "15"))
+# How often a process reads the log's cursors to find events no broker told it about (written by
+# another process without Redis, or lost while Redis was away). Default: 1 s, 5 s with Redis.
+LIVE_POLL_SECONDS = float(os.environ.get("LIVE_POLL_SECONDS", "5" if REDIS_URL else "1"))
+# A client further behind than this many events is told to reload a snapshot instead.
+LIVE_REPLAY_LIMIT = int(os.environ.get("LIVE_REPLAY_LIMIT", "5000"))
+# Serve the public stream from the lean ASGI path (helpathon/live/asgi.py) instead of Django's.
+LIVE_FAST_PATH = env_bool("LIVE_FAST_PATH", True)
 
 # --- Helpathon ------------------------------------------------------------------------------
 # How long a double opt-in link for a registration stays valid; an unconfirmed place lapses then.

@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("helpathon.ideas.urls")),
     path("", include("helpathon.evaluation.urls")),
     path("", include("helpathon.teams.urls")),
+    path("", include("helpathon.live.urls")),
     path("", include("helpathon.editions.urls")),
 ]

@@ -6,3 +6,7 @@ class EditionsConfig(AppConfig):
     name = "helpathon.editions"
     label = "editions"
     verbose_name = _("Editions")
+
+    def ready(self):
+        # The edition's part of the live snapshot (agenda, challenges, announcements).
+        import helpathon.editions.live  # noqa: F401

@@ -162,3 +162,28 @@ class PhaseChange(models.Model):
         ordering = ["-changed_at", "-pk"]
         verbose_name = _("phase change")
         verbose_name_plural = _("phase changes")
+
+
+class Announcement(models.Model):
+    """An organizers' message to everyone following the edition, shown live on its pages."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="announcements")
+    text = models.CharField(_("announcement"), max_length=500)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
+
+    def __str__(self):
+        return self.text[:60]
+
+    def wire(self) -> dict:
+        """The public form (live snapshot and events)."""
+        return {"id": self.pk, "text": self.text, "at": self.created_at.isoformat()}

@@ -1,11 +1,12 @@
-"""Writes to editions: the organizer's manual control of the agenda."""
+"""Writes to editions: the organizers' manual control of the agenda, and their announcements."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from helpathon.editions.agenda import agenda_for
-from helpathon.editions.models import Edition, Phase, PhaseChange
+from helpathon.editions.models import Announcement, Edition, Phase, PhaseChange
 from helpathon.editions.phases import Action
 from helpathon.editions.rules import may
 from helpathon.live.services import publish
@@ -67,3 +68,42 @@ def phase_follow_clock(*, actor, edition: Edition) -> Edition:
     edition.phase_override = None
     edition.__dict__.pop("_agenda", None)
     return _record(edition, actor=actor, from_phase=from_phase, to_phase=agenda_for(edition).current, manual=False)
+
+
+ANNOUNCEMENT_MAX = 500
+
+
+def announcement_create(*, actor, edition: Edition, text: str) -> Announcement:
+    """Broadcast a message to everyone following the edition (shown live on its open pages)."""
+    if not may(actor, Action.MANAGE_EDITION, edition):
+        raise PermissionDenied
+    text = " ".join((text or "").split())
+    if not text:
+        raise ValidationError({"text": _("Please write the announcement.")})
+    if len(text) > ANNOUNCEMENT_MAX:
+        raise ValidationError(
+            {"text": _("Please keep the announcement to %(max)d characters (it has %(count)d).")
+             % {"max": ANNOUNCEMENT_MAX, "count": len(text)}}
+        )
+    with transaction.atomic():
+        announcement = Announcement.objects.create(
+            edition=edition, text=text, created_by=actor, created_at=timezone.now()
+        )
+        publish(edition_id=edition.pk, type="announcement.created",
+                payload={"announcement": announcement.pk, "text": announcement.text})
+    return announcement
+
+
+def announcement_withdraw(*, actor, announcement: Announcement) -> Announcement:
+    """Take an announcement down (it stays on record)."""
+    if not may(actor, Action.MANAGE_EDITION, announcement.edition):
+        raise PermissionDenied
+    with transaction.atomic():
+        current = Announcement.objects.select_for_update().get(pk=announcement.pk)
+        if current.withdrawn_at is None:
+            current.withdrawn_at = timezone.now()
+            current.withdrawn_by = actor
+            current.save(update_fields=["withdrawn_at", "withdrawn_by"])
+            publish(edition_id=current.edition_id, type="announcement.withdrawn",
+                    payload={"announcement": current.pk})
+    return current

@@ -14,3 +14,9 @@ class IdeasConfig(AppConfig):
         from helpathon.ideas import search
 
         post_migrate.connect(search.ensure_installed, sender=self)
+
+        # The ideas' part of the live snapshot; replays blank the titles of hidden ideas.
+        from helpathon.ideas import live
+        from helpathon.live.selectors import on_replay
+
+        on_replay(live.redact_hidden_titles)

@@ -6,3 +6,10 @@ class LiveConfig(AppConfig):
     name = "helpathon.live"
     label = "live"
     verbose_name = _("Live")
+
+    def ready(self):
+        # After commit, every event goes to this process's streams and, with Redis, to all others.
+        from helpathon.live import broker, services
+
+        if broker.deliver not in services._after_commit_hooks:
+            services.on_published(broker.deliver)

@@ -19,6 +19,8 @@ EVENT_FIELDS: dict[str, frozenset[str]] = {
     "comment.deleted": frozenset({"comment", "idea"}),
     "themes.updated": frozenset({"themes"}),
     "phase.changed": frozenset({"phase", "kind", "title", "manual"}),
+    "announcement.created": frozenset({"announcement", "text"}),
+    "announcement.withdrawn": frozenset({"announcement"}),
     # Evaluation: aggregates only, never who evaluated what.
     "support.changed": frozenset({"idea", "challenge", "supports"}),
     "rating.changed": frozenset({"target_kind", "target", "challenge", "raters"}),

@@ -8,6 +8,9 @@ class TeamsConfig(AppConfig):
     verbose_name = _("Teams")
 
     def ready(self):
+        # The teams' part of the live snapshot.
+        import helpathon.teams.live  # noqa: F401
+
         # Submitted prototypes can be rated (by the jury, when the edition says so).
         from helpathon.evaluation.models import TargetKind
         from helpathon.evaluation.targets import TargetType, register

@@ -1,0 +1,32 @@
+"""The editions' part of the live snapshot: the edition, its agenda, challenges, announcements."""
+
+from helpathon.editions.agenda import agenda_for
+from helpathon.editions.models import Announcement
+from helpathon.live.snapshot import contributor
+
+
+def _phase(phase):
+    return {
+        "id": phase.pk, "kind": phase.kind, "title": str(phase.display_title),
+        "starts_at": phase.starts_at.isoformat(), "ends_at": phase.ends_at.isoformat(),
+    }
+
+
+@contributor
+def edition_part(edition) -> dict:
+    agenda = agenda_for(edition)
+    announcements = Announcement.objects.filter(edition=edition, withdrawn_at__isnull=True).order_by("-created_at")[:5]
+    return {
+        "edition": {
+            "slug": edition.slug, "title": edition.title, "motto": edition.motto, "url": edition.get_absolute_url(),
+            "starts_at": edition.starts_at.isoformat(), "ends_at": edition.ends_at.isoformat(),
+        },
+        "phase": _phase(agenda.current) if agenda.current else None,
+        "manual": agenda.manual,
+        "agenda": [_phase(p) for p in agenda.phases],
+        "challenges": [
+            {"id": c.pk, "slug": c.slug, "title": c.title, "url": c.get_absolute_url()}
+            for c in sorted(edition.challenges.all(), key=lambda c: (c.order, c.pk))
+        ],
+        "announcements": [a.wire() for a in announcements],
+    }

@@ -1,0 +1,69 @@
+"""The lean path for the public live stream, mounted in front of Django in `helpathon.asgi`.
+
+Ten thousand viewers need a stream that costs little per connection: this path skips Django's
+middleware, session and URL resolution (a public stream needs none of them) and sends the
+channel's bytes straight to the ASGI server. Anything else — a draft edition, a bad position,
+another path — goes to Django, whose `live.views.stream` serves the same `event_stream`.
+"""
+
+import asyncio
+import re
+from urllib.parse import parse_qs
+
+from django.conf import settings
+
+from helpathon.live.broker import get_hub
+from helpathon.live.stream import SSE_HEADERS, BadPosition, event_stream, parse_after
+
+STREAM_PATH = re.compile(r"/editions/([-a-zA-Z0-9_]{1,80})/live/stream")
+_HEADERS = [(k.lower().encode(), v.encode()) for k, v in SSE_HEADERS.items()]
+
+
+def mount(django_app):
+    async def application(scope, receive, send):
+        if scope["type"] == "http" and scope["method"] == "GET" and getattr(settings, "LIVE_FAST_PATH", True):
+            match = STREAM_PATH.fullmatch(scope["path"])
+            if match:
+                edition_id = await get_hub().edition_id(match[1])
+                if edition_id is not None:
+                    try:
+                        after = parse_after(_header(scope, b"last-event-id"), _query(scope, "after"))
+                    except BadPosition:
+                        pass  # Django answers with a proper error page
+                    else:
+                        return await _serve(receive, send, edition_id, after)
+        return await django_app(scope, receive, send)
+
+    return application
+
+
+def _header(scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+def _query(scope, name: str) -> str | None:
+    values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get(name)
+    return values[0] if values else None
+
+
+async def _serve(receive, send, edition_id: int, after: int | None) -> None:
+    await send({"type": "http.response.start", "status": 200, "headers": _HEADERS})
+    pump = asyncio.current_task()
+
+    async def watch():
+        while (await receive())["type"] != "http.disconnect":
+            pass
+        pump.cancel()
+
+    watcher = asyncio.ensure_future(watch())
+    try:
+        async for chunk in event_stream(edition_id, after):
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    except asyncio.CancelledError:
+        if not watcher.done():
+            raise  # the server is shutting down, not the client leaving
+    finally:
+        watcher.cancel()

@@ -1,0 +1,63 @@
+"""One SSE connection: catch up from `after`, then send the channel's ticks as they come.
+
+`event_stream` is shared by the Django view (`views.stream`) and the lean ASGI path
+(`live.asgi`), which serves the public stream without Django's request machinery.
+"""
+
+import asyncio
+import re
+
+from django.conf import settings
+
+from helpathon.live.broker import get_hub
+from helpathon.live.wire import sse_retry
+
+SSE_HEADERS = {
+    "Content-Type": "text/event-stream; charset=utf-8",
+    "Cache-Control": "no-cache, no-transform",
+    "X-Accel-Buffering": "no",  # nginx: pass each chunk on at once
+}
+MAX_SEQ = 2**63 - 1
+_NUMBER = re.compile(r"\d{1,19}")
+
+
+class BadPosition(ValueError):
+    pass
+
+
+def parse_after(last_event_id: str | None, after: str | None) -> int | None:
+    """The position to resume from: `Last-Event-ID` (a browser's reconnect) wins over `?after=`
+    (a page that loaded a snapshot). None means "from now on"."""
+    value = last_event_id if last_event_id not in (None, "") else after
+    if value in (None, ""):
+        return None
+    if not _NUMBER.fullmatch(value.strip()) or int(value) > MAX_SEQ:
+        raise BadPosition(value)
+    return int(value)
+
+
+async def event_stream(edition_id: int, after: int | None):
+    hub = get_hub()
+    channel = await hub.join(edition_id)
+    try:
+        yield sse_retry(getattr(settings, "LIVE_RETRY_MILLISECONDS", 3000))
+        pos = channel.sent_seq if after is None else after
+        tick = channel.tick_no
+        while True:
+            if tick == channel.tick_no and pos == channel.sent_seq:
+                await channel.wakeup.wait()
+            ticks = channel.ticks_after(tick)
+            if ticks and ticks[0][1] == pos:
+                # The common case: hand on the bytes every connection gets.
+                tick, pos = ticks[-1][0], ticks[-1][2]
+                yield ticks[0][3] if len(ticks) == 1 else b"".join(t[3] for t in ticks)
+            else:
+                # Resuming, or so far behind that the ticks are gone: send the events themselves.
+                chunk, pos = await channel.catch_up(pos)
+                tick = channel.tick_no
+                if chunk:
+                    yield chunk
+    except asyncio.CancelledError:
+        raise
+    finally:
+        hub.leave(channel)
