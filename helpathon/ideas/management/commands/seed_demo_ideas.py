@@ -83,6 +83,7 @@ class Command(BaseCommand):
             self._evaluate(edition, people, made)
             edition.phase_override = None
             edition.save(update_fields=["phase_override"])
+            self._spread_over_the_day(edition)
         self.stdout.write(f"{len(made)} demo ideas written to {edition.title}, with supports, ratings and comparisons.")
 
     def _evaluate(self, edition, people, made) -> None:
@@ -118,6 +119,18 @@ class Command(BaseCommand):
                     left, right = liking[pair.left_id], liking[pair.right_id]
                     outcome = "tie" if left == right else ("left" if left > right else "right")
                     evaluation.comparison_answer(actor=person, pk=pair.pk, outcome=outcome)
+
+    def _spread_over_the_day(self, edition) -> None:
+        """The demo is written in a second; give its live events the times of an event day, so
+        that the replay of the archive has a day to play back (demo data only: the log of a real
+        edition is never rewritten)."""
+        from helpathon.live.models import LiveEvent
+
+        events = list(LiveEvent.objects.filter(edition=edition).order_by("seq"))
+        span = edition.ends_at - edition.starts_at - timedelta(hours=1)
+        for index, event in enumerate(events):
+            event.created_at = edition.starts_at + timedelta(minutes=40) + span * index / max(len(events), 1)
+        LiveEvent.objects.bulk_update(events, ["created_at"])
 
     def _person(self, edition, email, name, sector, role) -> User:
         user = User.objects.filter(email=email).first()
