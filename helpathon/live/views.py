@@ -13,6 +13,7 @@ from helpathon.editions.rules import may
 from helpathon.live import selectors
 from helpathon.live.snapshot import snapshot as build_snapshot
 from helpathon.live.stream import SSE_HEADERS, BadPosition, event_stream, parse_after
+from helpathon.live.twin import twin
 
 LOG_PAGE = 1000
 
@@ -24,9 +25,11 @@ def _position_error() -> HttpResponseBadRequest:
 @require_GET
 def dashboard(request, slug):
     edition = edition_selectors.edition_get(slug=slug, user=request.user)
+    data = build_snapshot(edition)
     context = {
         "edition": edition,
-        "snapshot": build_snapshot(edition),
+        "snapshot": data,
+        "twin": twin(data),
         "can_manage": may(request.user, Action.MANAGE_EDITION, edition),
         "projector": request.GET.get("projector") == "1",
     }
