@@ -253,6 +253,8 @@ LIVE_HEARTBEAT_SECONDS = float(os.environ.get("LIVE_HEARTBEAT_SECONDS", "15"))
 # How often a process reads the log's cursors to find events no broker told it about (written by
 # another process without Redis, or lost while Redis was away). Default: 1 s, 5 s with Redis.
 LIVE_POLL_SECONDS = float(os.environ.get("LIVE_POLL_SECONDS", "5" if REDIS_URL else "1"))
+# How often the viewer counts ("online") are updated.
+LIVE_ONLINE_SECONDS = float(os.environ.get("LIVE_ONLINE_SECONDS", "5"))
 # A client further behind than this many events is told to reload a snapshot instead.
 LIVE_REPLAY_LIMIT = int(os.environ.get("LIVE_REPLAY_LIMIT", "5000"))
 # Serve the public stream from the lean ASGI path (helpathon/live/asgi.py) instead of Django's.

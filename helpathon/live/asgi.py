@@ -8,6 +8,7 @@ another path — goes to Django, whose `live.views.stream` serves the same `even
 
 import asyncio
 import re
+from contextlib import aclosing
 from urllib.parse import parse_qs
 
 from django.conf import settings
@@ -60,8 +61,10 @@ async def _serve(receive, send, edition_id: int, after: int | None) -> None:
 
     watcher = asyncio.ensure_future(watch())
     try:
-        async for chunk in event_stream(edition_id, after):
-            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        # Closed at once when the client leaves, so that the channel counts it gone now.
+        async with aclosing(event_stream(edition_id, after)) as stream:
+            async for chunk in stream:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
     except asyncio.CancelledError:
         if not watcher.done():
             raise  # the server is shutting down, not the client leaving

@@ -85,8 +85,10 @@ class Channel:
         self.sent_seq = seq  # the last event flushed into a tick
         self.pending: dict[int, dict] = {}  # events that arrived before the ones before them
         self.queue: list[dict] = []  # received in order, not flushed yet
-        self.ring: deque = deque()  # (seq, bytes) of flushed events; all after ring_base
+        self.ring: deque = deque()  # (seq, item, bytes) of flushed events; all after ring_base
         self.ring_base = seq
+        self.ring_checked = True  # no title in the ring was hidden since (see `_redact_ring`)
+        self._redacting: asyncio.Task | None = None
         self.ticks: deque = deque(maxlen=_setting("LIVE_TICKS", 256))  # (number, from_seq, to_seq, bytes)
         self.tick_no = 0
         self.wakeup = asyncio.Event()
@@ -101,7 +103,7 @@ class Channel:
         """Start the ring with the newest events of the log, so that the viewers who come back
         after a restart catch up from memory, not with one database read each."""
         if items:
-            self.ring.extend((item.seq, sse_event(item.raw)) for item in coalesce([Item(raw) for raw in items]))
+            self.ring.extend((i.seq, i.raw, sse_event(i.raw)) for i in coalesce([Item(raw) for raw in items]))
             self.ring_base = items[0]["seq"] - 1
 
     # Receiving.
@@ -162,13 +164,14 @@ class Channel:
         items = coalesce([Item(raw) for raw in self.queue])
         from_seq, to_seq = self.sent_seq, self.queue[-1]["seq"]
         self.queue = []
-        encoded = [(item.seq, sse_event(item.raw)) for item in items]
+        encoded = [(item.seq, item.raw, sse_event(item.raw)) for item in items]
         self.ring.extend(encoded)
+        self.ring_checked = False  # one of these may hide what an older event shows
         limit = _setting("LIVE_RING", 4096)
         while len(self.ring) > limit:
             self.ring_base = self.ring.popleft()[0]
         self.sent_seq = to_seq
-        self._tick(from_seq, to_seq, b"".join(chunk for _, chunk in encoded))
+        self._tick(from_seq, to_seq, b"".join(chunk for _, _, chunk in encoded))
 
     def control(self, chunk: bytes) -> None:
         """A tick that moves no event number (heartbeat, online count)."""
@@ -193,12 +196,47 @@ class Channel:
     async def catch_up(self, pos: int) -> tuple[bytes, int]:
         """Bytes that bring a client from event `pos` to `sent_seq`, and the position they reach."""
         target = self.sent_seq
-        if pos > target or target - pos > _setting("LIVE_REPLAY_LIMIT", 5000):
+        if pos > target:
+            # A client may know newer events than this channel has sent: a snapshot read from the
+            # database, another server process. It waits for them (a reload would read the same
+            # snapshot again); only a number the log does not have yet means "reload".
+            if pos <= max([self.seq, *self.pending]) or pos <= await self.hub.db(selectors.cursor_seq, self.edition_id):
+                return b"", pos
             return sse_control("reload", {"seq": target}), target
+        if target - pos > _setting("LIVE_REPLAY_LIMIT", 5000):
+            return sse_control("reload", {"seq": target}), target
+        if pos >= self.ring_base and not self.ring_checked:
+            await self._redact_ring()
         if pos >= self.ring_base:
-            return b"".join(chunk for seq, chunk in self.ring if pos < seq <= target), target
+            return b"".join(chunk for seq, _, chunk in self.ring if pos < seq <= target), target
         items = await self.hub.db(selectors.events_after, self.edition_id, pos, upto=target)
         return b"".join(sse_event(item.raw) for item in coalesce([Item(raw) for raw in items])), target
+
+    async def _redact_ring(self) -> None:
+        """Blank in the ring what has become private since it was sent (the title of an idea
+        hidden since), as the log's readers do: a replay shows that an idea came, not what
+        moderation took down. Once after new events, not once per reconnecting client."""
+        if self._redacting is None:
+            self._redacting = self.hub.loop.create_task(self._redact())
+        await asyncio.shield(self._redacting)
+
+    async def _redact(self) -> None:
+        try:
+            self.ring_checked = True  # a flush during the read below makes it unchecked again
+            entries = list(self.ring)
+            copies = [dict(item) for _, item, _ in entries]
+            await self.hub.db(selectors.redact, self.edition_id, copies)
+            changed = {e[0]: copy for e, copy in zip(entries, copies, strict=True) if copy["data"] is not e[1]["data"]}
+            if changed:
+                self.ring = deque(
+                    (seq, changed[seq], sse_event(changed[seq])) if seq in changed else (seq, item, chunk)
+                    for seq, item, chunk in self.ring
+                )
+        except Exception:
+            self.ring_checked = False
+            raise
+        finally:
+            self._redacting = None
 
 
 class Hub:
@@ -328,7 +366,9 @@ class Hub:
         self._housekeeping.cancel()
         if self.redis:
             await self.redis.close()
-        await self.loop.run_in_executor(self._executor, db_connection.close)
+        # Look the connection up on the database thread: `db_connection.close` named here would
+        # be the loop thread's connection, which Django refuses to close from another thread.
+        await self.loop.run_in_executor(self._executor, _close_connection)
         self._executor.shutdown(wait=False)
 
 
@@ -336,6 +376,10 @@ def _channel_start(edition_id: int) -> tuple[int, list[dict]]:
     seq = selectors.cursor_seq(edition_id)
     preload = _setting("LIVE_RING_PRELOAD", 1000)
     return seq, selectors.events_after(edition_id, max(seq - preload, 0), upto=seq) if preload else []
+
+
+def _close_connection() -> None:
+    db_connection.close()
 
 
 def _db_call(function, args, kwargs):

@@ -36,17 +36,18 @@ def events_after(edition_id: int, after: int, *, upto: int | None = None, limit:
         qs = qs.filter(seq__lte=upto)
     if limit is not None:
         qs = qs[:limit]
-    items = [event_dict(e) for e in qs.only("seq", "type", "payload", "created_at")]
-    for redact in _redactors:
-        redact(edition_id, items)
-    return items
+    return redact(edition_id, [event_dict(e) for e in qs.only("seq", "type", "payload", "created_at")])
 
 
 def recent_events(edition_id: int, *, count: int) -> list[dict]:
     rows = list(_events(edition_id).order_by("-seq")[:count])
-    items = [event_dict(e) for e in reversed(rows)]
-    for redact in _redactors:
-        redact(edition_id, items)
+    return redact(edition_id, [event_dict(e) for e in reversed(rows)])
+
+
+def redact(edition_id: int, items: list[dict]) -> list[dict]:
+    """Blank, in place, what has become private since the events were written; `items` back."""
+    for redactor in _redactors:
+        redactor(edition_id, items)
     return items
 
 

@@ -10,7 +10,7 @@ import re
 from django.conf import settings
 
 from helpathon.live.broker import get_hub
-from helpathon.live.wire import sse_retry
+from helpathon.live.wire import sse_control, sse_retry
 
 SSE_HEADERS = {
     "Content-Type": "text/event-stream; charset=utf-8",
@@ -18,7 +18,7 @@ SSE_HEADERS = {
     "X-Accel-Buffering": "no",  # nginx: pass each chunk on at once
 }
 MAX_SEQ = 2**63 - 1
-_NUMBER = re.compile(r"\d{1,19}")
+_NUMBER = re.compile(r"[0-9]{1,19}")  # not \d, which takes any script's digits ("٣")
 
 
 class BadPosition(ValueError):
@@ -40,11 +40,15 @@ async def event_stream(edition_id: int, after: int | None):
     hub = get_hub()
     channel = await hub.join(edition_id)
     try:
-        yield sse_retry(getattr(settings, "LIVE_RETRY_MILLISECONDS", 3000))
+        start = sse_retry(getattr(settings, "LIVE_RETRY_MILLISECONDS", 3000))
+        if channel.online >= 0:  # the viewer count known now; it goes out again only when it changes
+            start += sse_control("online", {"online": channel.online})
+        yield start
         pos = channel.sent_seq if after is None else after
         tick = channel.tick_no
+        ahead = False  # the client knows newer events than the channel has sent (see `catch_up`)
         while True:
-            if tick == channel.tick_no and pos == channel.sent_seq:
+            if tick == channel.tick_no and (pos == channel.sent_seq or ahead):
                 await channel.wakeup.wait()
             ticks = channel.ticks_after(tick)
             if ticks and ticks[0][1] == pos:
@@ -55,6 +59,7 @@ async def event_stream(edition_id: int, after: int | None):
                 # Resuming, or so far behind that the ticks are gone: send the events themselves.
                 chunk, pos = await channel.catch_up(pos)
                 tick = channel.tick_no
+                ahead = pos > channel.sent_seq
                 if chunk:
                     yield chunk
     except asyncio.CancelledError:
