@@ -57,6 +57,8 @@ bench: install
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_PG_DB) $(PY) tests/bench/run.py
 	$(PY) tests/bench/bench_evaluation.py
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_PG_DB) $(PY) tests/bench/bench_evaluation.py
+	@# Live fan-out: 1,000 / 5,000 / 10,000 viewers on one process, 10,000 on two behind Redis (SQLite).
+	$(PY) tests/bench/bench_live.py
 
 messages: install
 	cd helpathon && ../$(PY) ../manage.py makemessages -l de -l en --no-obsolete --ignore='static/*'

@@ -6,7 +6,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from helpathon.editions.models import Challenge, Edition, Phase
+from helpathon.editions.models import Announcement, Challenge, Edition, Phase
 from helpathon.editions.rules import is_organizer
 
 
@@ -74,3 +74,29 @@ def edition_counts(editions: list[Edition]) -> dict[int, int]:
         .values_list("pk", "n")
     )
     return dict(rows)
+
+
+def announcements_current(edition: Edition, limit: int = 3) -> list[Announcement]:
+    """The edition's announcements that are not withdrawn, newest first (one query)."""
+    return list(
+        Announcement.objects.filter(edition=edition, withdrawn_at__isnull=True)
+        .only("pk", "edition_id", "text", "created_at")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def announcements_recent(edition: Edition, user, limit: int = 10) -> list[Announcement]:
+    """The latest announcements, withdrawn ones too, for the organizers' panel; nothing for
+    anyone else."""
+    if not is_organizer(user, edition):
+        return []
+    return list(edition.announcements.select_related("created_by", "withdrawn_by").order_by("-created_at", "-pk")[:limit])
+
+
+def announcement_get(*, edition: Edition, pk: int) -> Announcement:
+    if not 0 < pk < 2**63:
+        raise Http404  # no such row (and a number the database could not compare)
+    announcement = Announcement.objects.filter(edition=edition, pk=pk).first()
+    if announcement is None:
+        raise Http404
+    return announcement

@@ -77,7 +77,7 @@ def announcement_create(*, actor, edition: Edition, text: str) -> Announcement:
     """Broadcast a message to everyone following the edition (shown live on its open pages)."""
     if not may(actor, Action.MANAGE_EDITION, edition):
         raise PermissionDenied
-    text = " ".join((text or "").split())
+    text = " ".join((text or "").replace("\x00", " ").split())  # no NUL: PostgreSQL refuses it
     if not text:
         raise ValidationError({"text": _("Please write the announcement.")})
     if len(text) > ANNOUNCEMENT_MAX:

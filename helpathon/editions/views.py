@@ -7,8 +7,10 @@ from django.views.decorators.http import require_POST
 
 from helpathon.editions import selectors, services
 from helpathon.editions.agenda import agenda_for, edition_timing
+from helpathon.editions.forms import AnnouncementForm
 from helpathon.editions.phases import Action
 from helpathon.editions.rules import may
+from helpathon.forms import add_service_errors
 
 
 def home(request):
@@ -16,16 +18,27 @@ def home(request):
     return render(request, "editions/home.html", groups)
 
 
-def edition_detail(request, slug):
-    edition = selectors.edition_get(slug=slug, user=request.user)
+def _render_detail(request, edition, *, announcement_form=None):
+    can_manage = may(request.user, Action.MANAGE_EDITION, edition)
+    if announcement_form is not None and not can_manage:
+        raise PermissionDenied  # the form comes back only to those who may send it
     context = {
         "edition": edition,
         "agenda": agenda_for(edition),
         "timing": edition_timing(edition),
-        "can_manage": may(request.user, Action.MANAGE_EDITION, edition),
+        "can_manage": can_manage,
         "phase_changes": selectors.phase_changes(edition, request.user),
+        "announcement_form": announcement_form or (AnnouncementForm() if can_manage else None),
+        "recent_announcements": selectors.announcements_recent(edition, request.user),
+        "announcement_max": services.ANNOUNCEMENT_MAX,
     }
     return render(request, "editions/edition_detail.html", context)
+
+
+def edition_detail(request, slug):
+    # The current announcements show in the live banner of every edition page (base.html).
+    edition = selectors.edition_get(slug=slug, user=request.user)
+    return _render_detail(request, edition)
 
 
 def challenge_detail(request, slug, challenge_slug):
@@ -62,3 +75,30 @@ def phase_control(request, slug):
     else:
         messages.success(request, _("The agenda has been updated."))
     return redirect(f"{edition.get_absolute_url()}#agenda")
+
+
+@login_required
+@require_POST
+def announcement_create(request, slug):
+    edition = selectors.edition_get(slug=slug, user=request.user)
+    form = AnnouncementForm(request.POST)
+    if form.is_valid():
+        try:
+            services.announcement_create(actor=request.user, edition=edition, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your announcement has been sent."))
+            return redirect(f"{edition.get_absolute_url()}#announcement-control")
+    # The page again, with the text as typed and what is wrong with it.
+    return _render_detail(request, edition, announcement_form=form)
+
+
+@login_required
+@require_POST
+def announcement_withdraw(request, slug, pk):
+    edition = selectors.edition_get(slug=slug, user=request.user)
+    announcement = selectors.announcement_get(edition=edition, pk=pk)
+    services.announcement_withdraw(actor=request.user, announcement=announcement)
+    messages.success(request, _("The announcement has been withdrawn."))
+    return redirect(f"{edition.get_absolute_url()}#announcement-control")

@@ -310,6 +310,7 @@ class Hub:
     # Housekeeping: poll the log, heartbeats, online counts, idle channels.
     async def _housekeep(self) -> None:
         last_poll = last_heartbeat = last_online = time.monotonic()
+        failures = 0
         while True:
             await asyncio.sleep(0.5)
             now = time.monotonic()
@@ -326,10 +327,16 @@ class Hub:
                     last_online = now
                     await self._count_online()
                 await self._drop_idle(now)
+                failures = 0
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.warning("live: housekeeping failed", exc_info=True)
+                # Back off, and say it once a minute at most (a database gone for good must not
+                # flood the log).
+                failures += 1
+                if failures == 1 or failures % 120 == 0:
+                    log.warning("live: housekeeping failed (%d times in a row)", failures, exc_info=True)
+                await asyncio.sleep(min(failures, 30))
 
     async def poll(self) -> None:
         """Read the cursors of watched editions; fetch what no broker delivered."""

@@ -645,8 +645,8 @@ def test_it_keeps_the_hub_query_count_flat(client, evaluation, organizer, partic
     few = _queries(client, url)  # 2 ideas
     # session, user, edition + its challenges, phases and partners (4), evaluation settings,
     # the challenge's ideas, the participant role (once for every rule), supported ids and
-    # the budget's count: 11, none per idea.
-    assert few == 11
+    # the budget's count, the live banner's current announcements: 12, none per idea.
+    assert few == 12
     more = _more_ideas(evaluation, organizer, author, second, 10)
     services.support_add(actor=participant, idea=more[3])
     with django_assert_num_queries(few):
@@ -664,8 +664,9 @@ def test_it_keeps_the_rankings_query_count_flat(client, evaluation, organizer, p
     few = _queries(client, url)  # a visitor; 2 ideas
     # edition + its challenges, phases and partners (4), evaluation settings, the live cursor
     # (the cache key), the ideas, the participants' count, the criteria, ratings, answered
-    # pairs, voter reliabilities, the count of answers: 13, none per idea.
-    assert few == 13
+    # pairs, voter reliabilities, the count of answers, the live banner's current
+    # announcements: 14, none per idea.
+    assert few == 14
     more = _more_ideas(evaluation, organizer, author, second, 10)
     services.support_add(actor=participant, idea=more[0])
     services.rating_set(actor=participant, kind="idea", target=more[1], panel="participants", values={"impact": 2})

@@ -480,8 +480,9 @@ def test_it_loads_the_gallery_in_the_same_number_of_queries_for_any_number_of_te
     client, team_building, ideas, make_participant, organizer, django_assert_num_queries, count
 ):
     _teams(team_building, ideas, make_participant, organizer, count)
-    # edition + challenges + phases + partners (4), teams with challenge, prototype and members count (1)
-    with django_assert_num_queries(5):
+    # edition + challenges + phases + partners (4), teams with challenge, prototype and members count (1),
+    # the live banner's current announcements (1)
+    with django_assert_num_queries(6):
         response = client.get(f"/editions/{team_building.slug}/prototypes/")
     assert response.status_code == 200
     page = _html(response)

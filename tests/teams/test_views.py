@@ -170,8 +170,8 @@ def test_it_loads_the_board_in_the_same_number_of_queries_for_any_number_of_team
     # session, user, edition + challenges + phases + partners (4), team settings, own teams
     # count, teams + ideas + members (3); board(): team settings, looking teams + ideas + members (3),
     # seekers + their challenges (2); own seeker + its challenges (2); is-participant and
-    # is-organizer (2)
-    with django_assert_num_queries(21):
+    # is-organizer (2), the live banner's current announcements (1)
+    with django_assert_num_queries(22):
         response = client.get(_board(team_building))
     assert response.status_code == 200
     assert _html(response).count("team-card") == count
