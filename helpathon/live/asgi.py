@@ -6,15 +6,13 @@ channel's bytes straight to the ASGI server. Anything else — a draft edition, 
 another path — goes to Django, whose `live.views.stream` serves the same `event_stream`.
 """
 
-import asyncio
 import re
-from contextlib import aclosing
 from urllib.parse import parse_qs
 
 from django.conf import settings
 
-from helpathon.live.broker import get_hub
-from helpathon.live.stream import SSE_HEADERS, BadPosition, event_stream, parse_after
+from helpathon.live.broker import Direct, body_message, get_hub
+from helpathon.live.stream import SSE_HEADERS, BadPosition, parse_after, stream_start
 
 STREAM_PATH = re.compile(r"/editions/([-a-zA-Z0-9_]{1,80})/live/stream")
 _HEADERS = [(k.lower().encode(), v.encode()) for k, v in SSE_HEADERS.items()]
@@ -51,22 +49,22 @@ def _query(scope, name: str) -> str | None:
 
 
 async def _serve(receive, send, edition_id: int, after: int | None) -> None:
+    """Serve one connection: catch it up, then hand it to its channel, which sends it every
+    tick directly (`Channel._fan_out`); this coroutine only waits for the client to leave."""
     await send({"type": "http.response.start", "status": 200, "headers": _HEADERS})
-    pump = asyncio.current_task()
-
-    async def watch():
+    hub = get_hub()
+    channel = await hub.join(edition_id)
+    connection = Direct(send, channel.tick_no, channel.sent_seq if after is None else after)
+    try:
+        await send(body_message(stream_start(channel)))
+        connection.busy = True  # until caught up, the fan-out leaves it to us
+        if connection.pos != channel.sent_seq:
+            connection.tick = -1  # not up to date: let `bring_up_to_date` decide what it lacks
+        await channel.bring_up_to_date(connection)
+        connection.busy = False
+        channel.direct.add(connection)
         while (await receive())["type"] != "http.disconnect":
             pass
-        pump.cancel()
-
-    watcher = asyncio.ensure_future(watch())
-    try:
-        # Closed at once when the client leaves, so that the channel counts it gone now.
-        async with aclosing(event_stream(edition_id, after)) as stream:
-            async for chunk in stream:
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
-    except asyncio.CancelledError:
-        if not watcher.done():
-            raise  # the server is shutting down, not the client leaving
     finally:
-        watcher.cancel()
+        channel.direct.discard(connection)
+        hub.leave(channel)

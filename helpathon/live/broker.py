@@ -91,7 +91,10 @@ class Channel:
         self._redacting: asyncio.Task | None = None
         self.ticks: deque = deque(maxlen=_setting("LIVE_TICKS", 256))  # (number, from_seq, to_seq, bytes)
         self.tick_no = 0
-        self.wakeup = asyncio.Event()
+        self.wakeup = asyncio.Event()  # for connections that wait in a task (Django's view)
+        self.direct: set[Direct] = set()  # connections of the lean path, sent to by `_fan_out`
+        self.fanning = False
+        self.fan_seconds = 0.0  # how long the last fan-out took, start to end
         self.connections = 0
         self.online = -1
         self.idle_since: float | None = None
@@ -123,7 +126,10 @@ class Channel:
         self.seq = item["seq"]
         self.queue.append(item)
         if self.flush_handle is None:
-            wait = self.last_flush + _setting("LIVE_COALESCE_SECONDS", 0.25) - time.monotonic()
+            # Never flush more often than the last fan-out allows: with ten thousand viewers a
+            # fan-out takes a while, and the loop must stay free for half the time (requests).
+            interval = max(_setting("LIVE_COALESCE_SECONDS", 0.25), 2 * self.fan_seconds)
+            wait = self.last_flush + interval - time.monotonic()
             self.flush_handle = self.hub.loop.call_later(max(wait, 0), self.flush)
 
     def _fill_soon(self) -> None:
@@ -182,6 +188,106 @@ class Channel:
         self.ticks.append((self.tick_no, from_seq, to_seq, chunk))
         wakeup, self.wakeup = self.wakeup, asyncio.Event()
         wakeup.set()
+        if self.direct and not self.fanning:
+            self.fanning = True
+            self.hub.loop.call_soon(self._fan_out, list(self.direct), 0, {}, time.monotonic(), self.tick_no)
+
+    def _fan_out(self, connections: list, start: int, chunks: dict, began: float, first_tick: int) -> None:
+        """Send the new ticks to the lean path's connections, a slice at a time (the loop serves
+        requests between slices), without waking a task per connection: each connection's ASGI
+        `send` is stepped here and, when the transport takes the bytes at once (the usual case),
+        finishes on the spot. Only a slow reader, whose `send` must wait, gets a task."""
+        end = min(start + _setting("LIVE_FAN_OUT_SLICE", 1000), len(connections))
+        tick_no = self.tick_no
+        for index in range(start, end):
+            connection = connections[index]
+            if connection.busy or connection.tick == tick_no:
+                continue
+            known = chunks.get((connection.tick, connection.pos))
+            if known is None:
+                ticks = self.ticks_after(connection.tick)
+                if ticks and ticks[0][1] == connection.pos:
+                    chunk = ticks[0][3] if len(ticks) == 1 else b"".join(t[3] for t in ticks)
+                    known = (body_message(chunk), ticks[-1][0], ticks[-1][2])
+                else:
+                    known = False  # resuming, ahead of the channel, or too far behind
+                chunks[(connection.tick, connection.pos)] = known
+            if not known:
+                self._behind(connection)
+                continue
+            message, connection.tick, connection.pos = known
+            self._step(connection, connection.send(message))
+        if end < len(connections):
+            self.hub.loop.call_soon(self._fan_out, connections, end, chunks, began, first_tick)
+            return
+        self.fan_seconds = time.monotonic() - began
+        self.fanning = False
+        if self.tick_no != first_tick:  # ticks came while we were sending: the first slices lack them
+            self.fanning = True
+            self.hub.loop.call_soon(self._fan_out, list(self.direct), 0, {}, time.monotonic(), self.tick_no)
+
+    def _step(self, connection: "Direct", send) -> None:
+        try:
+            waiting = send.send(None)
+        except StopIteration:
+            return
+        except Exception:  # the server refused: the client has gone
+            self.direct.discard(connection)
+            return
+        connection.busy = True
+        self.hub.loop.create_task(self._finish(connection, send, waiting))
+
+    async def _finish(self, connection: "Direct", send, waiting) -> None:
+        """Drive a `send` that had to wait (a full transport buffer) to its end, then catch the
+        connection up with whatever ticks came meanwhile."""
+        try:
+            while True:
+                if asyncio.isfuture(waiting):
+                    # Wait for it as a Task would for the coroutine: not by awaiting it here (the
+                    # coroutine has claimed it already), and the coroutine sees its outcome.
+                    await asyncio.wait({waiting})
+                else:
+                    await asyncio.sleep(0)
+                try:
+                    waiting = send.send(None)
+                except StopIteration:
+                    break
+        except asyncio.CancelledError:
+            send.close()
+            raise
+        except Exception:
+            self.direct.discard(connection)
+            return
+        finally:
+            connection.busy = False
+        self._behind(connection)
+
+    def _behind(self, connection: "Direct") -> None:
+        if not connection.busy:
+            connection.busy = True
+            self.hub.loop.create_task(self._catch_up_task(connection))
+
+    async def _catch_up_task(self, connection: "Direct") -> None:
+        try:
+            await self.bring_up_to_date(connection)
+        except Exception:
+            self.direct.discard(connection)
+        finally:
+            connection.busy = False
+
+    async def bring_up_to_date(self, connection: "Direct") -> None:
+        """Send a connection what it lacks until it has every tick (or is ahead of the channel,
+        and waits for the ticks that reach its position)."""
+        while connection.tick != self.tick_no:
+            ticks = self.ticks_after(connection.tick)
+            if ticks and ticks[0][1] == connection.pos:
+                chunk = b"".join(t[3] for t in ticks)
+                connection.tick, connection.pos = ticks[-1][0], ticks[-1][2]
+            else:
+                chunk, connection.pos = await self.catch_up(connection.pos)
+                connection.tick = self.tick_no
+            if chunk:
+                await connection.send(body_message(chunk))
 
     def ticks_after(self, tick_no: int):
         """The ticks after `tick_no`, or None when some of them are gone from the ring."""
@@ -237,6 +343,19 @@ class Channel:
             raise
         finally:
             self._redacting = None
+
+
+class Direct:
+    """A connection of the lean path: its ASGI `send`, and the last tick and event it has."""
+
+    __slots__ = ("send", "tick", "pos", "busy")
+
+    def __init__(self, send, tick: int, pos: int):
+        self.send, self.tick, self.pos, self.busy = send, tick, pos, False
+
+
+def body_message(chunk: bytes) -> dict:
+    return {"type": "http.response.body", "body": chunk, "more_body": True}
 
 
 class Hub:

@@ -36,14 +36,20 @@ def parse_after(last_event_id: str | None, after: str | None) -> int | None:
     return int(value)
 
 
+def stream_start(channel) -> bytes:
+    """The first bytes of every stream: the reconnect delay, and the viewer count known now (it
+    goes out again only when it changes)."""
+    start = sse_retry(getattr(settings, "LIVE_RETRY_MILLISECONDS", 3000))
+    if channel.online >= 0:
+        start += sse_control("online", {"online": channel.online})
+    return start
+
+
 async def event_stream(edition_id: int, after: int | None):
     hub = get_hub()
     channel = await hub.join(edition_id)
     try:
-        start = sse_retry(getattr(settings, "LIVE_RETRY_MILLISECONDS", 3000))
-        if channel.online >= 0:  # the viewer count known now; it goes out again only when it changes
-            start += sse_control("online", {"online": channel.online})
-        yield start
+        yield stream_start(channel)
         pos = channel.sent_seq if after is None else after
         tick = channel.tick_no
         ahead = False  # the client knows newer events than the channel has sent (see `catch_up`)

@@ -36,9 +36,14 @@ class Timeout(AssertionError):
 
 
 class SSEClient:
-    def __init__(self, base_url: str, path: str, *, last_event_id=None, headers: dict | None = None, timeout=10):
+    def __init__(self, base_url: str, path: str, *, last_event_id=None, headers: dict | None = None, timeout=10,
+                 receive_buffer: int | None = None):
         url = urlsplit(base_url)
-        self.sock = socket.create_connection((url.hostname, url.port), timeout=timeout)
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if receive_buffer:  # a small window: a client that stops reading backs the server up soon
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+        self.sock.settimeout(timeout)
+        self.sock.connect((url.hostname, url.port))
         lines = [f"GET {path} HTTP/1.1", f"Host: {url.hostname}:{url.port}", "Accept: text/event-stream"]
         if last_event_id is not None:
             lines.append(f"Last-Event-ID: {last_event_id}")

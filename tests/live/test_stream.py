@@ -435,3 +435,24 @@ def post_json(server, path, data, *, cookies, headers):
         return response.status, response.read().decode()
     finally:
         conn.close()
+
+
+def test_a_client_that_stops_reading_holds_up_nobody_and_loses_nothing(edition):
+    """A slow reader's transport fills up; the channel finishes its send in a task of its own,
+    while the other viewers get every event at once; when it reads again, it gets every event
+    once and in order."""
+    text = "Bitte beachten Sie die geänderten Zeiten im Programm. " * 9
+    with asgi_server(env=FAST) as server, \
+            connected(server, stream_path(edition), receive_buffer=4096) as slow, \
+            connected(server, stream_path(edition)) as fast:
+        for batch in range(20):  # about 5 MB of events: more than the kernel buffers hold
+            with transaction.atomic():
+                for n in range(400):
+                    publish(edition_id=edition.pk, type="announcement.created",
+                            payload={"announcement": batch * 400 + n, "text": text})
+        last = cursor_seq(edition.pk)
+        assert events(fast.until_seq(last, timeout=30))[-1].seq == last
+        got = events(slow.until_seq(last, timeout=60))
+
+    assert [m.seq for m in got] == list(range(1, last + 1))
+    assert {m.json["data"]["text"] for m in got} == {text}
