@@ -7,10 +7,13 @@ are skipped with a clear message when it is missing.
 
 import os
 import re
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+from tests.asgi_server import asgi_server
 
 # Playwright's sync API runs an event loop in the test thread, and Django refuses ORM calls from
 # a thread with a running loop. The tests set up and check rows directly, so allow it (test-only).
@@ -119,6 +122,47 @@ def new_page(browser, live_server, console_errors):
     # `page` asserts too when both are used; this covers tests that only use `new_page`.
     unexpected = console_errors.unexpected()
     assert not unexpected, "The browser reported errors:\n" + "\n".join(unexpected)
+
+
+# --- Pages on a real ASGI server (the live stream needs one) -----------------------------------
+
+
+class Pages:
+    """pages(viewport=...) -> a page in a fresh browser context (de-DE). `close()` closes them all:
+    a test calls it before its server stops, so that no open stream breaks into a console error."""
+
+    def __init__(self, browser, console_errors):
+        self.browser, self.console_errors, self.contexts = browser, console_errors, []
+
+    def __call__(self, *, viewport=None):
+        context, page = _new_page(self.browser, self.console_errors, viewport=viewport)
+        self.contexts.append(context)
+        return page
+
+    def close(self):
+        while self.contexts:
+            self.contexts.pop().close()
+
+
+@pytest.fixture
+def pages(browser, console_errors):
+    """Browser pages checked for console errors like conftest's `page`, without starting
+    pytest-django's live_server (these tests run their own ASGI server)."""
+    opened = Pages(browser, console_errors)
+    yield opened
+    opened.close()
+    unexpected = console_errors.unexpected()
+    assert not unexpected, "The browser reported errors:\n" + "\n".join(unexpected)
+
+
+@contextmanager
+def serving(pages):
+    """A real ASGI server for the test; the pages close before it stops."""
+    with asgi_server() as server:
+        try:
+            yield server
+        finally:
+            pages.close()
 
 
 @pytest.fixture

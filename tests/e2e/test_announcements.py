@@ -16,8 +16,7 @@ from django.utils import timezone
 from helpathon.editions.models import Announcement
 from helpathon.editions.services import phase_set
 from helpathon.registrations.models import Registration
-from tests.asgi_server import asgi_server
-from tests.e2e.conftest import _new_page, assert_accessible, log_in
+from tests.e2e.conftest import assert_accessible, log_in, serving
 from tests.factories import PASSWORD, make_edition, make_user, organizers_group
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -46,34 +45,16 @@ def cast():
 
 
 @pytest.fixture
-def server():
-    with asgi_server() as running:
+def server(pages):
+    with serving(pages) as running:
         yield running
 
 
-@pytest.fixture
-def open_page(browser, console_errors):
-    """Pages in browser contexts of their own, checked for console errors as conftest's `page`
-    is (conftest's fixtures serve Django's live server; these talk to `server`)."""
-    contexts = []
-
-    def open_(*, viewport=None):
-        context, page = _new_page(browser, console_errors, viewport=viewport)
-        contexts.append(context)
-        return page
-
-    yield open_
-    for context in contexts:
-        context.close()
-    unexpected = console_errors.unexpected()
-    assert not unexpected, "The browser reported errors:\n" + "\n".join(unexpected)
-
-
-def test_announcements_and_phase_changes_reach_open_pages(cast, server, open_page, screenshot):
+def test_announcements_and_phase_changes_reach_open_pages(cast, server, pages, screenshot):
     def url(path: str) -> str:
         return server.url + path
 
-    participant = open_page(viewport=PHONE)
+    participant = pages(viewport=PHONE)
     log_in(participant, url, cast["participant"].email, PASSWORD)
     participant.goto(url(f"/editions/{SLUG}/ideas/"))
     banner = participant.locator(".live-banner")
@@ -81,7 +62,7 @@ def test_announcements_and_phase_changes_reach_open_pages(cast, server, open_pag
     assert banner.get_attribute("aria-live") == "polite"
     assert participant.locator(".live-banner-item").count() == 0
 
-    organizer = open_page()
+    organizer = pages()
     log_in(organizer, url, cast["organizer"].email, PASSWORD)
     organizer.goto(url(f"/editions/{SLUG}/"))
     organizer.locator("#announcement_text").fill(TEXT)
@@ -123,7 +104,7 @@ def test_announcements_and_phase_changes_reach_open_pages(cast, server, open_pag
     assert TEXT in organizer.locator(".live-banner").inner_text()
 
     # Withdrawn, it leaves the open pages too.
-    second = open_page()
+    second = pages()
     second.goto(url(f"/editions/{SLUG}/challenges/{cast['edition'].challenges.first().slug}/"))
     assert TEXT in second.locator(".live-banner").inner_text()
     with organizer.expect_navigation():

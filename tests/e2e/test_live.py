@@ -11,7 +11,6 @@ subprocess: pytest-django's live_server speaks WSGI and cannot hold an SSE strea
 - The fixtures fail a test on any console error or uncaught exception.
 """
 
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -24,8 +23,7 @@ from helpathon.ideas.models import Idea
 from helpathon.live.models import LiveEvent
 from helpathon.registrations.models import Registration
 from helpathon.teams import services as team_services
-from tests.asgi_server import asgi_server
-from tests.e2e.conftest import _new_page, log_in
+from tests.e2e.conftest import log_in, serving
 from tests.e2e.test_accessibility import Audit
 from tests.e2e.test_ideas_journey import horizontal_overflow
 from tests.factories import PASSWORD, make_edition, make_user, organizers_group
@@ -37,44 +35,6 @@ PHONE = {"width": 390, "height": 844}
 NEW_TITLE = "Sitzbänke mit Schatten am Marktplatz"
 EARLY = ["Mehr Fahrradständer am Bahnhof", "Lastenräder zum Ausleihen", "Ein Repair-Café im Quartier"]
 LATE = ["Nachbarschaftsgarten auf dem Parkdeck", "Kiezkasse für kleine Projekte"]
-
-
-class Pages:
-    """pages(viewport=...) -> a page in a fresh browser context (de-DE). `close()` closes them all:
-    a test calls it before its server stops, so that no open stream breaks into a console error."""
-
-    def __init__(self, browser, console_errors):
-        self.browser, self.console_errors, self.contexts = browser, console_errors, []
-
-    def __call__(self, *, viewport=None):
-        context, page = _new_page(self.browser, self.console_errors, viewport=viewport)
-        self.contexts.append(context)
-        return page
-
-    def close(self):
-        while self.contexts:
-            self.contexts.pop().close()
-
-
-@pytest.fixture
-def pages(browser, console_errors):
-    """Browser pages checked for console errors like conftest's `page`, without starting
-    pytest-django's live_server (these tests run their own ASGI server)."""
-    opened = Pages(browser, console_errors)
-    yield opened
-    opened.close()
-    unexpected = console_errors.unexpected()
-    assert not unexpected, "The browser reported errors:\n" + "\n".join(unexpected)
-
-
-@contextmanager
-def serving(pages):
-    """A real ASGI server for the test; the pages close before it stops."""
-    with asgi_server() as server:
-        try:
-            yield server
-        finally:
-            pages.close()
 
 
 def participant(edition, email: str, name: str):
