@@ -9,4 +9,7 @@ class EditionsConfig(AppConfig):
 
     def ready(self):
         # The edition's part of the live snapshot (agenda, challenges, announcements).
-        import helpathon.editions.live  # noqa: F401
+        from helpathon.editions import live
+        from helpathon.live.selectors import on_replay
+
+        on_replay(live.redact_withdrawn)

@@ -30,3 +30,18 @@ def edition_part(edition) -> dict:
         ],
         "announcements": [a.wire() for a in announcements],
     }
+
+
+def redact_withdrawn(edition_id: int, items: list[dict]) -> None:
+    """Blank the text of announcements withdrawn since (organizers take one down when it said
+    what it should not have)."""
+    ids = {item["data"].get("announcement") for item in items if item["type"] == "announcement.created"}
+    if not ids:
+        return
+    withdrawn = set(
+        Announcement.objects.filter(edition_id=edition_id, pk__in=ids, withdrawn_at__isnull=False)
+        .values_list("pk", flat=True)
+    )
+    for item in items:
+        if item["type"] == "announcement.created" and item["data"].get("announcement") in withdrawn:
+            item["data"] = {**item["data"], "text": None, "withdrawn": True}

@@ -39,7 +39,7 @@ def ideas_part(edition) -> dict:
 
 
 def redact_hidden_titles(edition_id: int, items: list[dict]) -> None:
-    """Blank the titles of ideas that are hidden now (replays show that an idea came, not what
+    """Blank the titles (and tags) of ideas that are hidden now (replays show that an idea came, not what
     moderation took down)."""
     ids = {item["data"].get(_TITLED[item["type"]]) for item in items if item["type"] in _TITLED}
     if not ids:
@@ -47,4 +47,4 @@ def redact_hidden_titles(edition_id: int, items: list[dict]) -> None:
     hidden = set(Idea.objects.filter(Q(pk__in=ids) & Q(hidden_at__isnull=False)).values_list("pk", flat=True))
     for item in items:
         if item["type"] in _TITLED and item["data"].get("idea") in hidden:
-            item["data"] = {**item["data"], "title": None, "hidden": True}
+            item["data"] = {**item["data"], "title": None, "tags": [], "hidden": True}

@@ -256,11 +256,18 @@ class Channel:
             send.close()
             raise
         except Exception:
-            self.direct.discard(connection)
+            self._drop(connection)
             return
         finally:
             connection.busy = False
-        self._behind(connection)
+        if connection in self.direct:  # not gone meanwhile
+            self._behind(connection)
+
+    def _drop(self, connection: "Direct") -> None:
+        """Stop sending to a connection that failed (a database error during its catch-up, say)
+        and end its response, so that its browser reconnects with Last-Event-ID."""
+        self.direct.discard(connection)
+        self.hub.loop.create_task(_end(connection))
 
     def _behind(self, connection: "Direct") -> None:
         if not connection.busy:
@@ -271,14 +278,16 @@ class Channel:
         try:
             await self.bring_up_to_date(connection)
         except Exception:
-            self.direct.discard(connection)
+            log.warning("live: a viewer's catch-up failed; ending its stream", exc_info=True)
+            self._drop(connection)
         finally:
             connection.busy = False
 
     async def bring_up_to_date(self, connection: "Direct") -> None:
         """Send a connection what it lacks until it has every tick (or is ahead of the channel,
         and waits for the ticks that reach its position)."""
-        while connection.tick != self.tick_no:
+        # Also while behind `sent_seq` with the newest tick: a flush may come during `catch_up`.
+        while connection.tick != self.tick_no or connection.pos < self.sent_seq:
             ticks = self.ticks_after(connection.tick)
             if ticks and ticks[0][1] == connection.pos:
                 chunk = b"".join(t[3] for t in ticks)
@@ -354,6 +363,13 @@ class Direct:
         self.send, self.tick, self.pos, self.busy = send, tick, pos, False
 
 
+async def _end(connection: Direct) -> None:
+    try:
+        await connection.send({"type": "http.response.body", "body": b"", "more_body": False})
+    except Exception:
+        pass  # gone already
+
+
 def body_message(chunk: bytes) -> dict:
     return {"type": "http.response.body", "body": chunk, "more_body": True}
 
@@ -380,7 +396,10 @@ class Hub:
         if cached and cached[0] > time.monotonic():
             return cached[1]
         edition_id = await self.db(selectors.public_edition_id, slug)
-        self._slugs[slug] = (time.monotonic() + 30, edition_id)
+        if edition_id is not None:  # unknown slugs are not kept: nobody fills memory with them
+            if len(self._slugs) > 1000:
+                self._slugs.clear()
+            self._slugs[slug] = (time.monotonic() + 30, edition_id)
         return edition_id
 
     # Receiving.

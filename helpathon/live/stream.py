@@ -31,7 +31,8 @@ def parse_after(last_event_id: str | None, after: str | None) -> int | None:
     value = last_event_id if last_event_id not in (None, "") else after
     if value in (None, ""):
         return None
-    if not _NUMBER.fullmatch(value.strip()) or int(value) > MAX_SEQ:
+    value = value.strip(" \t")
+    if not _NUMBER.fullmatch(value) or int(value) > MAX_SEQ:
         raise BadPosition(value)
     return int(value)
 

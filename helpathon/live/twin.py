@@ -94,7 +94,7 @@ def _clock(snapshot: dict) -> dict:
 def _recent(events: list[dict], ideas: dict, challenges: dict, teams: dict) -> list[dict]:
     told = []
     for event in reversed(events):
-        if event["type"] not in TOLD:
+        if event["type"] not in TOLD or event["data"].get("withdrawn"):  # a withdrawn announcement is not retold
             continue
         data = event["data"]
         idea = ideas.get(data.get("idea"))

@@ -48,12 +48,25 @@ def test_it_pages_through_the_events(client, make_idea, ideation):
 
 
 def test_it_blanks_the_titles_of_ideas_hidden_since(client, make_idea, ideation, organizer):
-    idea = make_idea("Etwas, das gegen die Regeln verstößt")
+    idea = make_idea("Etwas, das gegen die Regeln verstößt", tags=["regelbruch"])
     content_hide(actor=organizer, idea=idea, reason="Verstößt gegen die Regeln der Ausgabe.")
     events = client.get(f"/api/v1/editions/{ideation.slug}/live/events").json()["events"]
     created = next(e for e in events if e["type"] == "idea.created")
     assert created["data"]["title"] is None and created["data"]["hidden"] is True
-    assert "gegen die Regeln" not in str(events)
+    assert "gegen die Regeln" not in str(events) and "regelbruch" not in str(events)
+
+
+def test_it_blanks_the_text_of_announcements_withdrawn_since(client, ideation, organizer):
+    from helpathon.editions.services import announcement_create, announcement_withdraw
+
+    kept = announcement_create(actor=organizer, edition=ideation, text="Mittagspause um 12 Uhr")
+    gone = announcement_create(actor=organizer, edition=ideation, text="Raum: https://meet.example/geheim")
+    announcement_withdraw(actor=organizer, announcement=gone)
+    events = client.get(f"/api/v1/editions/{ideation.slug}/live/events").json()["events"]
+    texts = {e["data"]["announcement"]: e["data"]["text"] for e in events if e["type"] == "announcement.created"}
+    assert texts == {kept.pk: "Mittagspause um 12 Uhr", gone.pk: None}
+    snapshot = client.get(f"/api/v1/editions/{ideation.slug}/live/snapshot").json()
+    assert "geheim" not in str(snapshot)
 
 
 @pytest.mark.parametrize("query", ["after=-1", "after=abc", "limit=0", "limit=1001", "after=99999999999999999999"])

@@ -217,7 +217,7 @@ def test_the_log_comes_in_pages(client, edition, organizer, monkeypatch):
     assert log(client, edition, "after=500").json() == {"events": [], "next": None, "last": 12}
 
 
-@pytest.mark.parametrize("after", ["-1", "abc", "1.5", "99999999999999999999", "%D9%A3"])
+@pytest.mark.parametrize("after", ["-1", "abc", "1.5", "99999999999999999999", "%D9%A3", "%1F5", "5%1C"])
 def test_the_log_refuses_a_bad_position_with_a_message(client, edition, after):
     response = log(client, edition, f"after={after}")
     with override("de"):

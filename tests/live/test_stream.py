@@ -141,6 +141,7 @@ def test_it_streams_resumes_reloads_and_refuses_bad_positions(fast_path, edition
             (stream_path(edition), "abc"), (stream_path(edition), "-1"), (stream_path(edition), "1.5"),
             (stream_path(edition), "99999999999999999999"), (stream_path(edition, "after=x"), None),
             (stream_path(edition, "after=%D9%A3"), None), (stream_path(edition, "after=1e3"), ""),
+            (stream_path(edition, "after=%1F5"), None), (stream_path(edition, "after=5%1C"), None),
         ]:
             with SSEClient(server.url, path, last_event_id=last_event_id) as client:
                 assert (client.status, client.read_body()) == (400, message), (path, last_event_id)

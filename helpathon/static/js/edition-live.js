@@ -159,7 +159,7 @@
     var item = this.item(this.data.labelPhase);
     item.classList.add("live-banner-phase");
     var message = item.firstChild;
-    var text = title ? this.data.textPhase.replace("{title}", title) : this.data.textPhaseNone;
+    var text = title ? this.data.textPhase.replace("{title}", function () { return title; }) : this.data.textPhaseNone;
     message.appendChild(document.createTextNode(text));
     var reload = document.createElement("button");
     reload.type = "button";

@@ -81,8 +81,8 @@ function challengeTitle(state, id) {
  * ideas hidden now read "(hidden)". */
 export function sentence(messages, state, event) {
   const template = messages[event.type];
-  if (!template) return null;
   const d = event.data || {};
+  if (!template || d.withdrawn) return null; // a withdrawn announcement is not retold
   const item = state.ideas.get(d.idea);
   const team = state.teams.get(d.team);
   const challengeId = d.challenge != null ? d.challenge : (item || team || {}).challenge;
