@@ -41,8 +41,8 @@ def stream_start(channel) -> bytes:
     """The first bytes of every stream: the reconnect delay, and the viewer count known now (it
     goes out again only when it changes)."""
     start = sse_retry(getattr(settings, "LIVE_RETRY_MILLISECONDS", 3000))
-    if channel.online >= 0:
-        start += sse_control("online", {"online": channel.online})
+    if channel.online >= 0:  # counted before this viewer came: count it in at least
+        start += sse_control("online", {"online": max(channel.online, channel.connections)})
     return start
 
 

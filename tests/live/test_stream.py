@@ -153,12 +153,12 @@ def test_it_streams_resumes_reloads_and_refuses_bad_positions(fast_path, edition
         with SSEClient(server.url, "/editions/gibt-es-nicht/live/stream") as client:
             assert client.status == 404
 
-        # Viewers now: `live` and one more. A newcomer hears the count at once (it goes out
-        # again only when it changes).
+        # Viewers now: `live` and one more. A newcomer hears the count at once, itself counted
+        # in (the count goes out again only when it changes).
         with connected(server, stream_path(edition)):
             wait_online(live, 2)
             with connected(server, stream_path(edition)) as newcomer:
-                assert controls([newcomer.next(timeout=1)], "online") == [{"online": 2}]
+                assert controls([newcomer.next(timeout=1)], "online") == [{"online": 3}]
 
 
 def test_a_burst_reaches_a_client_coalesced_and_every_new_idea_once(ideation, participant):

@@ -83,8 +83,13 @@ export class Graph {
   }
 
   measure() {
-    const width = Math.max(280, Math.round(this.container.clientWidth));
-    const height = Math.max(240, Math.round(this.container.clientHeight));
+    // On a phone the layout keeps the room of a small desktop (at least 520 units wide) and the
+    // SVG scales it down: a large edition stays readable as a whole instead of piling up at the
+    // edges of a narrow box. The lists below carry the details.
+    const pixels = Math.max(1, this.container.clientWidth);
+    const scale = Math.max(1, 520 / pixels);
+    const width = Math.round(pixels * scale);
+    const height = Math.max(240, Math.round(this.container.clientHeight * scale));
     if (width === this.width && height === this.height) return false;
     this.width = width;
     this.height = height;
@@ -94,8 +99,10 @@ export class Graph {
 
   anchor(index, count) {
     if (count <= 1) return { x: 0, y: 0 };
-    // Two hubs side by side (the canvas is wider than high), more around an ellipse.
-    const angle = (count === 2 ? Math.PI : -Math.PI / 2) + (2 * Math.PI * index) / count;
+    // Two hubs side by side (or one above the other on a canvas higher than wide), more around
+    // an ellipse.
+    const first = count === 2 ? (this.width >= this.height ? Math.PI : -Math.PI / 2) : -Math.PI / 2;
+    const angle = first + (2 * Math.PI * index) / count;
     return { x: Math.cos(angle) * this.width * 0.31, y: Math.sin(angle) * this.height * 0.3 };
   }
 
