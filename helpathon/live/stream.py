@@ -38,11 +38,12 @@ def parse_after(last_event_id: str | None, after: str | None) -> int | None:
 
 
 def stream_start(channel) -> bytes:
-    """The first bytes of every stream: the reconnect delay, and the viewer count known now (it
-    goes out again only when it changes)."""
+    """The first bytes of every stream: the reconnect delay, and the viewer count now (it goes
+    out again only when it changes)."""
     start = sse_retry(getattr(settings, "LIVE_RETRY_MILLISECONDS", 3000))
-    if channel.online >= 0:  # counted before this viewer came: count it in at least
-        start += sse_control("online", {"online": max(channel.online, channel.connections)})
+    # The last count (it may predate this viewer: count it in at least), or this process's own
+    # viewers while no count has been made yet.
+    start += sse_control("online", {"online": max(channel.online, channel.connections)})
     return start
 
 
