@@ -5,5 +5,6 @@ from helpathon.accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
+    path("profile/data.json", views.data_export, name="data_export"),
     path("privacy/", views.privacy, name="privacy"),
 ]

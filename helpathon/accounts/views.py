@@ -1,9 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 
+from helpathon.accounts import personal_data
 from helpathon.accounts.forms import ProfileForm
 from helpathon.accounts.services import profile_update
 
@@ -21,3 +24,13 @@ def profile(request):
 
 def privacy(request):
     return render(request, "accounts/privacy.html")
+
+
+@login_required
+@require_GET
+@never_cache
+def data_export(request):
+    """Everything stored about the signed-in person, as a JSON download (GDPR Art. 15 and 20)."""
+    response = JsonResponse(personal_data.export(request.user), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="helpathon-my-data.json"'
+    return response

@@ -8,6 +8,9 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Evaluation")
 
     def ready(self):
+        # This app's part of a person's data download.
+        import helpathon.evaluation.personal_data  # noqa: F401
+
         # Merging an idea moves its supports (ideas.services.idea_merge calls its hooks).
         from helpathon.evaluation import services
         from helpathon.ideas.services import on_merged

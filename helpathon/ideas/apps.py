@@ -9,6 +9,9 @@ class IdeasConfig(AppConfig):
     verbose_name = _("Ideas")
 
     def ready(self):
+        # This app's part of a person's data download.
+        import helpathon.ideas.personal_data  # noqa: F401
+
         # SQLite drops the full-text triggers whenever a migration rebuilds the ideas table;
         # put them back after every migrate.
         from helpathon.ideas import search

@@ -6,3 +6,7 @@ class ModerationConfig(AppConfig):
     name = "helpathon.moderation"
     label = "moderation"
     verbose_name = _("Moderation")
+
+    def ready(self):
+        # This app's part of a person's data download.
+        import helpathon.moderation.personal_data  # noqa: F401

@@ -8,6 +8,9 @@ class TeamsConfig(AppConfig):
     verbose_name = _("Teams")
 
     def ready(self):
+        # This app's part of a person's data download.
+        import helpathon.teams.personal_data  # noqa: F401
+
         # The teams' part of the live snapshot.
         import helpathon.teams.live  # noqa: F401
 
