@@ -134,6 +134,4 @@ def live_snapshot(request: HttpRequest, slug: str):
 def live_events(request: HttpRequest, slug: str, query: Query[EventsQuery]):
     """The edition's events after `after`, oldest first (titles of ideas hidden since are null)."""
     edition = edition_get(slug=slug, user=request.user)
-    events = selectors.events_after(edition.pk, query.after, limit=query.limit)
-    following = events[-1]["seq"] if len(events) == query.limit else None
-    return {"events": events, "next": following, "last": selectors.cursor_seq(edition.pk)}
+    return selectors.events_page(edition.pk, query.after, limit=query.limit)

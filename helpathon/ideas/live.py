@@ -7,8 +7,8 @@ from django.urls import reverse
 from helpathon.ideas.models import Idea, IdeaLink, Theme
 from helpathon.live.snapshot import contributor
 
-# Events that carry an idea's title, by the payload key that names the idea.
-_TITLED = {"idea.created": "idea", "idea.edited": "idea", "idea.restored": "idea"}
+# Events that carry an idea's title (the payload's `idea` names it).
+_TITLED = frozenset({"idea.created", "idea.edited", "idea.restored"})
 
 
 @contributor
@@ -41,7 +41,7 @@ def ideas_part(edition) -> dict:
 def redact_hidden_titles(edition_id: int, items: list[dict]) -> None:
     """Blank the titles (and tags) of ideas that are hidden now (replays show that an idea came, not what
     moderation took down)."""
-    ids = {item["data"].get(_TITLED[item["type"]]) for item in items if item["type"] in _TITLED}
+    ids = {item["data"].get("idea") for item in items if item["type"] in _TITLED}
     if not ids:
         return
     hidden = set(Idea.objects.filter(Q(pk__in=ids) & Q(hidden_at__isnull=False)).values_list("pk", flat=True))

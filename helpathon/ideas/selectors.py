@@ -42,9 +42,9 @@ def edition_version(edition: Edition) -> int:
     """A number that changes with every visible change in the edition: the live event log's
     last number (every such change writes an event in its transaction). One query; pages
     key their caches on it."""
-    from helpathon.live.models import LiveCursor
+    from helpathon.live.selectors import cursor_seq
 
-    return LiveCursor.objects.filter(edition=edition).values_list("last_seq", flat=True).first() or 0
+    return cursor_seq(edition.pk)
 
 
 class LazyPage:

@@ -39,6 +39,14 @@ def events_after(edition_id: int, after: int, *, upto: int | None = None, limit:
     return redact(edition_id, [event_dict(e) for e in qs.only("seq", "type", "payload", "created_at")])
 
 
+def events_page(edition_id: int, after: int, *, limit: int) -> dict:
+    """One page of the log for replays: the events after `after`, the number to ask from next
+    (None at the end) and the newest number now."""
+    events = events_after(edition_id, after, limit=limit)
+    following = events[-1]["seq"] if len(events) == limit else None
+    return {"events": events, "next": following, "last": cursor_seq(edition_id)}
+
+
 def recent_events(edition_id: int, *, count: int) -> list[dict]:
     rows = list(_events(edition_id).order_by("-seq")[:count])
     return redact(edition_id, [event_dict(e) for e in reversed(rows)])

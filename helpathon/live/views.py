@@ -57,10 +57,8 @@ def log(request, slug):
         after = parse_after(None, request.GET.get("after")) or 0
     except BadPosition:
         return _position_error()
-    events = selectors.events_after(edition.pk, after, limit=LOG_PAGE)
-    last = selectors.cursor_seq(edition.pk)
-    following = events[-1]["seq"] if len(events) == LOG_PAGE else None
-    return JsonResponse({"events": events, "next": following, "last": last}, json_dumps_params={"ensure_ascii": False})
+    page = selectors.events_page(edition.pk, after, limit=LOG_PAGE)
+    return JsonResponse(page, json_dumps_params={"ensure_ascii": False})
 
 
 @require_GET
