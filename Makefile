@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-fast chromium bench messages check clean
+.PHONY: install run test test-fast chromium pdf-deps bench messages check clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,7 +26,13 @@ chromium:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
-run: install
+# Pango and a font for WeasyPrint's PDFs, from Debian (most machines have them already).
+pdf-deps:
+	@ldconfig -p | grep -q 'libpangoft2-1.0.so.0' && fc-list 2>/dev/null | grep -qi dejavu || { \
+	  echo "Installing Debian's Pango and DejaVu fonts for PDF output"; \
+	  apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fontconfig >/dev/null; }
+
+run: install pdf-deps
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py seed_demo --if-empty
@@ -38,7 +44,7 @@ run: install
 
 # The browser tests run in a process of their own: Playwright's event loop makes Django's
 # async-safety check useless for everything else in that process.
-test: install chromium
+test: install chromium pdf-deps
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null
 	$(PY) -m pytest -m "not e2e" -n 2 $(PYTEST_ARGS)
 	$(PY) -m pytest -m e2e $(PYTEST_ARGS)

@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "helpathon.evaluation",
     "helpathon.teams",
     "helpathon.moderation",
+    "helpathon.results",
+    "helpathon.notifications",
+    "helpathon.console",
     "helpathon.api",
 ]
 

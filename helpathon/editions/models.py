@@ -40,6 +40,25 @@ class Partner(models.Model):
         return self.name
 
 
+class Licence(models.TextChoices):
+    """Licences for an edition's open data and innovation templates."""
+
+    CC_BY_4 = "CC-BY-4.0", "Creative Commons Attribution 4.0 (CC BY 4.0)"
+    CC_BY_SA_4 = "CC-BY-SA-4.0", "Creative Commons Attribution-ShareAlike 4.0 (CC BY-SA 4.0)"
+    CC0 = "CC0-1.0", "Creative Commons Zero 1.0 (CC0)"
+    DL_DE_BY = "dl-de/by-2-0", "Datenlizenz Deutschland – Namensnennung – 2.0"
+    DL_DE_ZERO = "dl-de/zero-2-0", "Datenlizenz Deutschland – Zero – 2.0"
+
+
+LICENCE_URLS = {
+    Licence.CC_BY_4: "https://creativecommons.org/licenses/by/4.0/",
+    Licence.CC_BY_SA_4: "https://creativecommons.org/licenses/by-sa/4.0/",
+    Licence.CC0: "https://creativecommons.org/publicdomain/zero/1.0/",
+    Licence.DL_DE_BY: "https://www.govdata.de/dl-de/by-2-0",
+    Licence.DL_DE_ZERO: "https://www.govdata.de/dl-de/zero-2-0",
+}
+
+
 class Edition(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -74,6 +93,9 @@ class Edition(models.Model):
         validators=[validate_phase_actions_extra],
         help_text=_('For example {"evaluation": ["jury_score"]} lets the jury score during evaluation.'),
     )
+    licence = models.CharField(
+        _("licence of open data and results"), max_length=20, choices=Licence.choices, default=Licence.CC_BY_4
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -93,6 +115,10 @@ class Edition(models.Model):
 
     def get_absolute_url(self):
         return reverse("editions:detail", kwargs={"slug": self.slug})
+
+    @property
+    def licence_url(self) -> str:
+        return LICENCE_URLS.get(self.licence, "")
 
 
 class Challenge(models.Model):

@@ -34,6 +34,10 @@ EVENT_FIELDS: dict[str, frozenset[str]] = {
     "prototype.saved": frozenset({"team", "version"}),
     "prototype.submitted": frozenset({"team", "challenge"}),
     "prototype.reopened": frozenset({"team"}),
+    # Results: the city's voice and the follow-up, as counts and public statuses.
+    "template.created": frozenset({"template", "team", "challenge", "title"}),
+    "template.feedback": frozenset({"template", "supports", "comments"}),
+    "template.status_changed": frozenset({"template", "status"}),
 }
 
 # Events that state a whole current value: in a burst only the newest per key matters, so a

@@ -37,6 +37,8 @@ class Registration(models.Model):
     expires_at = models.DateTimeField(_("place held until"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # Set by organizers at the (virtual) door on the day.
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
     # The language the person registered in: mails about this place are written in it.
     language = models.CharField(max_length=10, default="de")
     # Bumped on every new opt-in mail so that older links stop working.
