@@ -1,6 +1,6 @@
 from django.urls import path
 
-from helpathon.results import opendata_views, report_views, views
+from helpathon.results import feedback_views, opendata_views, report_views, views
 
 app_name = "results"
 
@@ -8,17 +8,17 @@ EDITION = "editions/<slug:slug>/"
 TEMPLATE = EDITION + "results/templates/<int:pk>/"
 
 urlpatterns = [
-    # Innovation templates, the city's voice, follow-up (views.py)
+    # Innovation templates (views.py); the city's voice and follow-up (feedback_views.py)
     path(EDITION + "results/", views.template_list, name="list"),
-    path(EDITION + "results/follow-up/", views.follow_up, name="follow_up"),
+    path(EDITION + "results/follow-up/", feedback_views.follow_up, name="follow_up"),
     path(TEMPLATE, views.template_detail, name="template"),
     path(TEMPLATE + "template.md", views.template_markdown, name="template_markdown"),
     path(TEMPLATE + "template.json", views.template_json, name="template_json"),
     path(TEMPLATE + "template.pdf", views.template_pdf, name="template_pdf"),
-    path(TEMPLATE + "support/", views.template_support, name="support"),
-    path(TEMPLATE + "comments/", views.template_comment, name="comment"),
-    path(EDITION + "results/comments/<int:comment_pk>/hide/", views.comment_hide, name="comment_hide"),
-    path(TEMPLATE + "status/", views.template_status, name="status"),
+    path(TEMPLATE + "support/", feedback_views.template_support, name="support"),
+    path(TEMPLATE + "comments/", feedback_views.template_comment, name="comment"),
+    path(EDITION + "results/comments/<int:comment_pk>/hide/", feedback_views.comment_hide, name="comment_hide"),
+    path(TEMPLATE + "status/", feedback_views.template_status, name="status"),
     # Edition report (report_views.py)
     path(EDITION + "report/", report_views.report, name="report"),
     path(EDITION + "report.pdf", report_views.report_pdf, name="report_pdf"),

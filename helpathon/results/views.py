@@ -7,10 +7,6 @@ def template_list(request, **kwargs):
     raise Http404
 
 
-def follow_up(request, **kwargs):
-    raise Http404
-
-
 def template_detail(request, **kwargs):
     raise Http404
 
@@ -24,21 +20,5 @@ def template_json(request, **kwargs):
 
 
 def template_pdf(request, **kwargs):
-    raise Http404
-
-
-def template_support(request, **kwargs):
-    raise Http404
-
-
-def template_comment(request, **kwargs):
-    raise Http404
-
-
-def comment_hide(request, **kwargs):
-    raise Http404
-
-
-def template_status(request, **kwargs):
     raise Http404
 
