@@ -37,6 +37,7 @@ run: install pdf-deps
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py seed_demo_ideas
+	$(PY) manage.py seed_demo_results
 	@# The background worker (themes, mass mail) runs beside the server and stops with it.
 	$(PY) manage.py db_worker --interval 2 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

@@ -17,6 +17,18 @@ class GermanFirstLocaleMiddleware(LocaleMiddleware):
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
 
+    def process_response(self, request, response):
+        # A signed-in person who switches the language (Django's set_language view sets the
+        # cookie) gets their mails in it from now on. Only a response that sets the cookie
+        # costs anything here: other requests do not even load the user.
+        chosen = response.cookies.get(settings.LANGUAGE_COOKIE_NAME)
+        user = getattr(request, "user", None)
+        if chosen is not None and user is not None and user.is_authenticated:
+            from helpathon.accounts.services import language_remember
+
+            language_remember(user=user, language=chosen.value)
+        return super().process_response(request, response)
+
 
 def htmx_login_redirect(get_response):
     """A signed-out person's htmx request to a page that needs a login would follow the redirect

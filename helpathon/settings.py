@@ -168,6 +168,8 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Helpathon <noreply@helpathon.localhost>")
 # Where people reply to mails about moderation: the organizing team's shared address.
 CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "")
+# Who runs this site and is responsible for its data (name and postal address), for the privacy notice.
+OPERATOR = os.environ.get("OPERATOR", "")
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "de"

@@ -31,8 +31,14 @@ def export(user) -> dict:
 def account_part(user) -> dict:
     from allauth.account.models import EmailAddress
 
+    from helpathon.accounts.models import EMAIL_KINDS
+
     return {
         "email": user.email, "display_name": user.display_name, "sector": user.sector, "role": user.role,
+        "named_in_results": user.named_in_results, "language": user.language,
+        "emails_wanted": {kind: getattr(user, kind) for kind in EMAIL_KINDS},
         "date_joined": user.date_joined, "last_login": user.last_login,
         "email_addresses": list(EmailAddress.objects.filter(user=user).values("email", "verified", "primary")),
+        "organizer_of": list(user.organized_editions.order_by("slug").values_list("slug", flat=True)),
+        "moderator_of": list(user.moderated_editions.order_by("slug").values_list("slug", flat=True)),
     }

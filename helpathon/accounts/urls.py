@@ -6,5 +6,6 @@ app_name = "accounts"
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("profile/data.json", views.data_export, name="data_export"),
+    path("profile/delete/", views.delete_account, name="delete"),
     path("privacy/", views.privacy, name="privacy"),
 ]

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -48,6 +49,14 @@ def challenge_detail(request, slug, challenge_slug):
     return render(request, "editions/challenge_detail.html", context)
 
 
+def _back(request, edition, anchor: str):
+    """Back to the page the control was used on: the organizers' console if it says so
+    (`next`), otherwise the edition page."""
+    console = reverse("console:overview", kwargs={"slug": edition.slug})
+    page = console if request.POST.get("next") == console else edition.get_absolute_url()
+    return redirect(f"{page}#{anchor}")
+
+
 @login_required
 @require_POST
 def phase_control(request, slug):
@@ -74,7 +83,7 @@ def phase_control(request, slug):
             messages.error(request, message)
     else:
         messages.success(request, _("The agenda has been updated."))
-    return redirect(f"{edition.get_absolute_url()}#agenda")
+    return _back(request, edition, "agenda")
 
 
 @login_required
@@ -89,7 +98,7 @@ def announcement_create(request, slug):
             add_service_errors(form, error)
         else:
             messages.success(request, _("Your announcement has been sent."))
-            return redirect(f"{edition.get_absolute_url()}#announcement-control")
+            return _back(request, edition, "announcement-control")
     # The page again, with the text as typed and what is wrong with it.
     return _render_detail(request, edition, announcement_form=form)
 
@@ -101,4 +110,4 @@ def announcement_withdraw(request, slug, pk):
     announcement = selectors.announcement_get(edition=edition, pk=pk)
     services.announcement_withdraw(actor=request.user, announcement=announcement)
     messages.success(request, _("The announcement has been withdrawn."))
-    return redirect(f"{edition.get_absolute_url()}#announcement-control")
+    return _back(request, edition, "announcement-control")

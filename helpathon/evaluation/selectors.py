@@ -389,6 +389,15 @@ def jury_results(edition: Edition) -> list[RatingRow]:
     return _rating_ranking(items, criteria(edition, Panel.JURY), panel=Panel.JURY, kind=kind, raters=jurors)
 
 
+def item_ratings(edition: Edition, items: list, *, kind: str, panel: str) -> dict[int, RatingRow]:
+    """The weighted mean rating of each of `items` (targets of `kind`) by `panel`, by item id
+    (used by the results beside the city's voice). The jury's counts only seated jurors, as in
+    `jury_results`. A fixed number of queries."""
+    raters = JuryMember.objects.filter(edition=edition).values("user_id") if panel == Panel.JURY else None
+    rows = _rating_ranking(items, criteria(edition, panel), panel=panel, kind=kind, raters=raters)
+    return {row.idea.pk: row for row in rows}
+
+
 def jury_score_rows(edition: Edition):
     """Every jury score: (juror display name, challenge, item id, item title, criterion,
     weight, value, updated at, whether the juror is still on the jury), for the organizers' CSV

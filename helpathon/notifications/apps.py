@@ -6,3 +6,6 @@ class NotificationsConfig(AppConfig):
     name = "helpathon.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self):
+        import helpathon.notifications.personal_data  # noqa: F401

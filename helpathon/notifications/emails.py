@@ -45,9 +45,10 @@ def wants(user, kind: str | None) -> bool:
     return kind is None or bool(getattr(user, kind))
 
 
-def render(user, template: str, context: dict, *, kind: str | None = None) -> EmailMessage:
-    """The message for `user`, in their language, not yet sent."""
-    language = user.language or settings.LANGUAGE_CODE
+def render(user, template: str, context: dict, *, kind: str | None = None, language: str | None = None) -> EmailMessage:
+    """The message for `user`, in their language (or `language`, when the mail belongs to
+    something done in another one, like a registration), not yet sent."""
+    language = language or user.language or settings.LANGUAGE_CODE
     with translation.override(language):
         context = {"user": user, "site_url": settings.SITE_URL, **context}
         headers = {}
@@ -62,11 +63,11 @@ def render(user, template: str, context: dict, *, kind: str | None = None) -> Em
     return EmailMessage(" ".join(subject.split()), body, None, [user.email], reply_to=reply_to, headers=headers)
 
 
-def notify(user, kind: str | None, template: str, context: dict, *, attachments=()) -> bool:
+def notify(user, kind: str | None, template: str, context: dict, *, attachments=(), language: str | None = None) -> bool:
     """Send one mail if the person wants it; returns whether it was sent."""
     if not wants(user, kind):
         return False
-    message = render(user, template, context, kind=kind)
+    message = render(user, template, context, kind=kind, language=language)
     for name, content, mimetype in attachments:
         message.attach(name, content, mimetype)
     message.send()

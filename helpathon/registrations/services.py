@@ -15,10 +15,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from helpathon.accounts.models import Role, Sector
+from helpathon.accounts.services import language_remember
 from helpathon.editions.agenda import registration_is_open
 from helpathon.editions.models import Challenge, Edition
 from helpathon.editions.phases import Action
 from helpathon.editions.rules import may
+from helpathon.notifications.reminders import reminder_schedule
 from helpathon.registrations import emails
 from helpathon.registrations.models import Registration
 
@@ -162,6 +164,7 @@ def registration_create(
             registration.full_clean(exclude=["preferred_challenges", "user", "edition"])
             registration.save()
             registration.preferred_challenges.set(challenges)
+            language_remember(user=user, language=registration.language)
             transaction.on_commit(lambda: emails.send_opt_in(registration, make_token(registration)))
     except IntegrityError:
         # A second request of the same person won the race for the unique constraint.
@@ -201,6 +204,7 @@ def registration_confirm(*, token: str) -> Registration:
             registration.expires_at = None
             registration.save()
             transaction.on_commit(lambda: emails.send_confirmed(registration))
+            transaction.on_commit(lambda: reminder_schedule(edition=edition))
             return registration
         elif status == Status.WAITLISTED:
             registration.email_confirmed_at = now
@@ -276,7 +280,28 @@ def _promote_waitlist(edition: Edition, now) -> None:
             registration.expires_at = None
             registration.save()
             transaction.on_commit(lambda r=registration: emails.send_promoted(r, token=None))
+            transaction.on_commit(lambda: reminder_schedule(edition=edition))
         else:
             _hold_place(registration, now)
             registration.save()
             transaction.on_commit(lambda r=registration: emails.send_promoted(r, token=make_token(r)))
+
+
+def registration_check_in(*, actor, registration: Registration, checked_in: bool = True) -> Registration:
+    """Mark a confirmed participant as arrived (organizers, on the day), or undo it. Only
+    confirmed places can be checked in; undoing works whatever the status. Nothing public
+    changes, so no live event."""
+    if not may(actor, Action.MANAGE_EDITION, registration.edition):
+        raise PermissionDenied
+    with transaction.atomic():
+        current = Registration.objects.select_for_update().get(pk=registration.pk)
+        if checked_in and current.checked_in_at is None:
+            if current.status != Status.CONFIRMED:
+                raise ValidationError(_("Only people with a confirmed place can be checked in."))
+            current.checked_in_at = timezone.now()
+            current.save(update_fields=["checked_in_at"])
+        elif not checked_in and current.checked_in_at is not None:
+            current.checked_in_at = None
+            current.save(update_fields=["checked_in_at"])
+    registration.checked_in_at, registration.status = current.checked_in_at, current.status
+    return registration

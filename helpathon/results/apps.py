@@ -9,6 +9,7 @@ class ResultsConfig(AppConfig):
 
     def ready(self):
         from helpathon.live.services import _after_commit_hooks, on_published
+        import helpathon.results.personal_data  # noqa: F401
         from helpathon.results import services
 
         if services.templates_follow_events not in _after_commit_hooks:

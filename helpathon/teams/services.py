@@ -23,7 +23,7 @@ from helpathon.ideas.models import Idea
 from helpathon.live.services import publish
 from helpathon.registrations.models import Registration
 from helpathon.registrations.services import confirmed_place_lock
-from helpathon.teams import selectors, uploads
+from helpathon.teams import emails, selectors, uploads
 from helpathon.teams.models import (
     SECTION_FIELDS,
     JoinRequest,
@@ -152,10 +152,12 @@ def join_request_create(*, actor, team: Team, message: str = "") -> JoinRequest:
         pending = JoinRequest.objects.filter(team=team, user=actor, status=JoinRequest.Status.PENDING).first()
         if pending is not None:
             return pending
-        return JoinRequest.objects.create(
+        join_request = JoinRequest.objects.create(
             team=team, user=actor, kind=JoinRequest.Kind.REQUEST, message=message, created_by=actor,
             created_at=timezone.now(),
         )
+        transaction.on_commit(lambda: emails.send_request(join_request))
+        return join_request
 
 
 def team_invite(*, actor, team: Team, user, message: str = "") -> JoinRequest:
@@ -182,10 +184,12 @@ def team_invite(*, actor, team: Team, user, message: str = "") -> JoinRequest:
         pending = JoinRequest.objects.filter(team=team, user=user, status=JoinRequest.Status.PENDING).first()
         if pending is not None:
             return pending
-        return JoinRequest.objects.create(
+        invitation = JoinRequest.objects.create(
             team=team, user=user, kind=JoinRequest.Kind.INVITE, message=message, created_by=actor,
             created_at=timezone.now(),
         )
+        transaction.on_commit(lambda: emails.send_invitation(invitation))
+        return invitation
 
 
 def join_request_decide(*, actor, request: JoinRequest, accept: bool) -> JoinRequest:
@@ -211,6 +215,7 @@ def join_request_decide(*, actor, request: JoinRequest, accept: bool) -> JoinReq
             request.status = JoinRequest.Status.WITHDRAWN if withdrawing and not answerer else JoinRequest.Status.DECLINED
             request.decided_by, request.decided_at = actor, timezone.now()
             request.save(update_fields=["status", "decided_by", "decided_at"])
+            transaction.on_commit(lambda: emails.send_decision(request))
             return request
         _check_room_for_another_team(team.edition, request.user)
         _check_size(team)
@@ -228,6 +233,7 @@ def _accept(request: JoinRequest, *, decided_by) -> JoinRequest:
     request.save(update_fields=["status", "decided_by", "decided_at"])
     _lapse_when_full(request.user, request.team.edition, now)
     _members_changed(request.team, "team.member_joined")
+    transaction.on_commit(lambda: emails.send_decision(request))
     return request
 
 

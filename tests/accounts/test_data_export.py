@@ -17,7 +17,7 @@ from tests.factories import make_user
 pytestmark = pytest.mark.django_db
 
 URL = "/profile/data.json"
-PARTS = {"account", "evaluation", "ideas", "registrations", "reports", "teams"}
+PARTS = {"account", "evaluation", "ideas", "notifications", "registrations", "reports", "results", "teams"}
 
 
 def download(user) -> dict:
@@ -102,3 +102,20 @@ def test_its_query_count_does_not_grow_with_what_a_person_wrote(participant, edi
     for n in range(10):
         ideas.idea_create(actor=participant, challenge=challenge, title=f"Noch eine Idee {n}")
     assert count() == one
+
+
+def test_it_holds_the_settings_template_feedback_and_reminders(world):
+    data = download(world.zora)
+
+    assert data["account"]["named_in_results"] is True
+    assert data["account"]["emails_wanted"]["email_reminders"] is True
+    assert data["account"]["language"] == "de"
+    assert [s["template_id"] for s in data["results"]["template_supports"]] == [world.template.pk]
+    assert [c["body"] for c in data["results"]["template_comments"]] == ["Bitte auch am Bahnhof."]
+    assert [r["edition__slug"] for r in data["notifications"]["reminders_sent"]] == [world.edition.slug]
+    assert data["notifications"]["mailings_sent"] == []
+    assert data["evaluation"]["jury_seats"] and data["teams"]["memberships"]
+
+
+def test_it_names_the_editions_a_person_organizes(organizer, edition):
+    assert download(organizer)["account"]["organizer_of"] == [edition.slug]

@@ -279,3 +279,18 @@ def test_it_stores_no_pdf_with_javascript(prototyping_team, participant, setting
     assert "pitch_pdf" in refused.value.message_dict
     assert Prototype.objects.get(team=prototyping_team).pitch_pdf.name in ("", None)
     assert stored_files(settings) == []
+
+
+
+def test_a_truncated_image_is_refused_also_after_a_pdf_was_printed(db):
+    # Importing WeasyPrint switches Pillow to accept truncated images process-wide; printing a
+    # PDF in the same process must not weaken the upload check.
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    from helpathon.pdf import render_pdf
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # as the first import of WeasyPrint in a process leaves it
+    assert render_pdf("registrations/email/confirmed_subject.txt", {}).startswith(b"%PDF")
+
+    assert refusal(uploads.check_image, picture("PNG")[:60], "truncated.png")
