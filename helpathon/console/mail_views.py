@@ -31,7 +31,7 @@ def _organized_edition(request, slug):
 
 
 def _team_of(edition, raw) -> Team | None:
-    if not str(raw or "").isdigit():
+    if not str(raw or "").isdecimal():  # not isdigit(): "²" is a digit that int() refuses
         return None
     return Team.objects.filter(edition=edition, pk=int(raw)).first()
 

@@ -5,6 +5,7 @@ import copy
 import re
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -174,6 +175,15 @@ def _clean_text(value) -> str:
     return str(value or "").replace("\x00", "").strip()
 
 
+def _storable(moment: datetime) -> bool:
+    """Can the database keep `moment` (in UTC, within the years 1 to 9999)?"""
+    try:
+        moment.astimezone(dt_timezone.utc)
+    except OverflowError:
+        return False
+    return True
+
+
 def _validate_edition_fields(values: dict, *, edition: Edition | None = None) -> dict:
     """Check the plain fields of an edition (all of EDITION_FIELDS present); returns them
     cleaned. Raises ValidationError keyed by field, in the user's language."""
@@ -191,6 +201,8 @@ def _validate_edition_fields(values: dict, *, edition: Edition | None = None) ->
     for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
         if not isinstance(values.get(name), datetime):
             errors[name] = _("Please give a date and time.")
+        elif not _storable(values[name]):
+            errors[name] = _("Please give a date between the years 1 and 9999.")
     if not errors.keys() & {"starts_at", "ends_at"}:
         if values["ends_at"] - values["starts_at"] < EDITION_MIN_DURATION:
             errors["ends_at"] = _("The edition must end at least an hour after it starts.")
@@ -306,6 +318,14 @@ def edition_update(*, actor, edition: Edition, shift_agenda: bool = False, **fie
         current.full_clean()
         current.save(update_fields=[*EDITION_FIELDS])
         if shift_agenda and shift:
+            try:  # no phase may leave the calendar (years 1 to 9999)
+                for row in Phase.objects.filter(edition=current).values_list("starts_at", "ends_at"):
+                    for moment in row:
+                        moment + shift
+            except OverflowError:
+                raise ValidationError({"starts_at": _(
+                    "Please choose a start that keeps every date of the edition within the years 1 to 9999."
+                )})
             Phase.objects.filter(edition=current).update(starts_at=F("starts_at") + shift, ends_at=F("ends_at") + shift)
     return current
 
@@ -346,9 +366,20 @@ def edition_copy(*, actor, source: Edition, title: str, slug: str = "", starts_a
         errors["title"] = _("The title may have at most 200 characters.")
     if not isinstance(starts_at, datetime):
         errors["starts_at"] = _("Please give a date and time.")
+    else:
+        # Every date moves by the shift; none may leave the calendar (years 1 to 9999).
+        shift = starts_at - source.starts_at
+        moments = [source.ends_at, source.registration_opens_at, source.registration_closes_at]
+        moments += [m for row in Phase.objects.filter(edition=source).values_list("starts_at", "ends_at") for m in row]
+        try:
+            for moment in moments:
+                moment + shift
+            if not _storable(starts_at):
+                raise OverflowError
+        except OverflowError:
+            errors["starts_at"] = _("Please choose a start that keeps every date of the edition within the years 1 to 9999.")
     if errors:
         raise ValidationError(errors)
-    shift = starts_at - source.starts_at
     with _slug_race(), transaction.atomic():
         edition = Edition(
             slug=_free_slug(slug, title=title), title=title, motto=source.motto, description=source.description,

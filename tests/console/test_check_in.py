@@ -89,7 +89,7 @@ def test_a_refused_check_in_says_why(client, edition, organizer):
     assert response.status_code == 200
     assert 'role="alert"' in response.text
     response = client.post(_url(registration), {"checked_in": "1"}, follow=True)
-    assert "bestätigten Platz" in response.text or "confirmed place" in response.text
+    assert "bestätigtem Platz" in response.text or "confirmed place" in response.text
 
 
 def test_a_registration_of_another_edition_is_not_found(client, organizer):

@@ -192,6 +192,16 @@ def test_the_page_shows_errors_never_a_500(client, edition, organizer, data, fie
     assert Edition.objects.count() == 1
 
 
+@pytest.mark.parametrize("starts_at", ["9999-12-31T23:00", "0001-01-01T00:00"])
+def test_a_start_that_moves_dates_off_the_calendar_is_an_error_not_a_500(client, edition, organizer, starts_at):
+    client.force_login(organizer)
+    response = client.post(reverse("console:edition_copy", kwargs={"slug": edition.slug}),
+                           {"title": "X", "starts_at": starts_at})
+    assert response.status_code == 400
+    assert 'id="id_starts_at_error"' in response.text
+    assert Edition.objects.count() == 1
+
+
 def test_a_copy_of_a_copy_works(edition, organizer):
     first = edition_copy(actor=organizer, source=edition, title="Zweite", starts_at=NEW_START)
     second = edition_copy(actor=organizer, source=first, title="Dritte", starts_at=NEW_START + timedelta(days=365))

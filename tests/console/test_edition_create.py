@@ -160,6 +160,17 @@ def test_a_broken_challenge_list_shows_an_error_never_a_500(client, organizer):
     assert response.status_code == 400
 
 
+def test_a_date_the_database_cannot_keep_is_an_error_not_a_500(client, organizer):
+    # 0001-01-01 00:00 in Berlin is still year 0 in UTC.
+    client.force_login(organizer)
+    data = _form(starts_at="0001-01-01T00:00", ends_at="0001-01-01T05:00",
+                 registration_opens_at="0001-01-01T02:00", registration_closes_at="0001-01-01T03:00")
+    response = client.post(reverse("console:edition_create"), data)
+    assert response.status_code == 400
+    assert 'id="id_starts_at_error"' in response.text
+    assert Edition.objects.count() == 1  # the organizer's own edition only
+
+
 def test_errors_come_in_the_users_language(client, organizer):
     client.force_login(organizer)
     german = client.post(reverse("console:edition_create"), _form(title=""))

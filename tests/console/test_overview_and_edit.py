@@ -125,6 +125,18 @@ def test_editing_with_bad_input_shows_errors(organizer_client, edition, override
     assert f'id="id_{field}_error"' in response.text
 
 
+def test_a_start_that_moves_the_agenda_off_the_calendar_is_an_error_not_a_500(organizer_client, edition):
+    # The dates are fine, but the phases would move beyond the year 9999 with them.
+    data = _edit_form(edition, starts_at="9999-12-31T20:00", ends_at="9999-12-31T22:00",
+                      registration_opens_at="9999-12-31T18:00", registration_closes_at="9999-12-31T19:00")
+    before = list(edition.phases.values_list("starts_at", flat=True))
+    response = organizer_client.post(_url("edition_edit", edition), data)
+    assert response.status_code == 400
+    assert 'id="id_starts_at_error"' in response.text
+    edition.refresh_from_db()
+    assert edition.starts_at.year < 9999 and list(edition.phases.values_list("starts_at", flat=True)) == before
+
+
 def test_publishing_and_back_to_draft(organizer_client, edition):
     response = organizer_client.post(_url("edition_edit", edition), {"status": "draft"})
     assert response.status_code == 302

@@ -391,6 +391,14 @@ def test_it_previews_the_number_of_recipients(organizer_client, edition, partici
     assert response.content.decode().strip() == "This group is 2 people."
 
 
+@pytest.mark.parametrize("team", ["²", "٣x", "-1", "abc", "99999999999999999999"])
+def test_the_preview_answers_an_odd_team_without_an_error(organizer_client, edition, participant, team):
+    # "²".isdigit() is True but int("²") fails: such a team is no team, never a 500.
+    response = organizer_client.get(url("mailings", edition), {"audience": "team", "team": team}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert response.content.decode().strip() == ""
+
+
 def test_it_asks_to_confirm_before_it_sends(organizer_client, edition, participant, django_capture_on_commit_callbacks):
     person("p2@example.org", edition)
     data = {"audience": "participants", "subject": "Morgen", "body": "Bis morgen!"}
