@@ -33,6 +33,12 @@ def _pdf_text(content: bytes) -> str:
     return "\n".join(page.extract_text() for page in reader.pages)
 
 
+@pytest.fixture(autouse=True)
+def _english_pages(client):
+    # The assertions read the English source strings; pages speak German unless asked.
+    client.cookies["django_language"] = "en"
+
+
 @pytest.fixture
 def waitlisted(edition):
     user = make_user("wanda.waiting@example.org", display_name="Wanda Waiting")
@@ -209,9 +215,11 @@ def test_an_empty_edition_has_a_report(client, edition):
 def test_it_speaks_german_and_english(client, edition, activity):
     from django.utils import translation
 
+    client.cookies["django_language"] = "de"
     with translation.override("de"):
         german = client.get(_url(edition)).content.decode()
     assert '<html lang="de">' in german
+    assert "Aktivität im Zeitverlauf" in german
     assert "Ausgaben" in german  # the site's navigation in German
     assert re.search(r"\d{2}\.\d{2}\.\d{4}", german)  # dates the German way in the activity table
 
