@@ -95,9 +95,9 @@ def similar(request, slug):
     edition = edition_get(slug=slug, user=request.user)
     text = " ".join([request.GET.get("title", ""), request.GET.get("body", "")])[:2000]
     exclude = request.GET.get("exclude")
-    hits = similar_ideas(edition.pk, text, limit=5, exclude_id=int(exclude) if exclude and exclude.isdigit() else None)
+    hits = similar_ideas(edition.pk, text, limit=5, exclude_id=int(exclude) if exclude and exclude.isdecimal() and len(exclude) < 10 else None)
     scores = dict(hits)
-    picked = [int(v) for v in request.GET.getlist("builds_on_pick") if v.isdigit() and len(v) < 10]
+    picked = [int(v) for v in request.GET.getlist("builds_on_pick") if v.isdecimal() and len(v) < 10]
     ideas = selectors.ideas_by_ids(edition, picked + [pk for pk, _score in hits if pk not in picked])
     for idea in ideas:
         idea.similarity = round(scores.get(idea.pk, 0) * 100)
