@@ -9,7 +9,8 @@ pseudonym or a count); no email address or user id leaves this module."""
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Count, JSONField, OuterRef, Q, Subquery
+from django.db.models import Count, IntegerField, JSONField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
@@ -21,7 +22,7 @@ from helpathon.evaluation.models import Panel, TargetKind
 from helpathon.ideas.markdown import render_markdown
 from helpathon.ideas.models import Idea, IdeaLink
 from helpathon.results import voices
-from helpathon.results.models import InnovationTemplate, StatusChange
+from helpathon.results.models import InnovationTemplate, StatusChange, TemplateComment, TemplateSupport
 from helpathon.results.names import result_name
 from helpathon.teams.models import SECTIONS, Membership, PrototypeVersion
 
@@ -39,6 +40,12 @@ def _handed_over_sections():
     return Subquery(versions.values("sections")[:1], output_field=JSONField())
 
 
+def _count(rows):
+    """The number of `rows` of the outer template, as a subquery."""
+    counted = rows.filter(template=OuterRef("pk")).order_by().values("template").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def templates_of(edition: Edition) -> list[InnovationTemplate]:
     """The edition's templates by challenge and title, each with `.sections_given` (the
     handed-over sections), `.support_total`, `.comment_total` and `.excerpt` — one query."""
@@ -47,8 +54,9 @@ def templates_of(edition: Edition) -> list[InnovationTemplate]:
         .select_related("prototype__team", "challenge")
         .annotate(
             sections_given=_handed_over_sections(),
-            support_total=Count("supports", distinct=True),
-            comment_total=Count("comments", filter=Q(comments__hidden_at__isnull=True), distinct=True),
+            # Subqueries, not joins: joining supports and comments multiplies rows per template.
+            support_total=_count(TemplateSupport.objects.all()),
+            comment_total=_count(TemplateComment.objects.filter(hidden_at__isnull=True)),
         )
         .order_by("challenge__order", "challenge_id", "prototype__team__name", "pk")
     )
