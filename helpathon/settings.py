@@ -11,6 +11,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
+from helpathon.logging import default_log_format, formatter_for
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -26,8 +28,9 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-# The fallback key is only good for a laptop; production must set SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY", "local-dev-insecure-key-change-me-in-production-0123456789")
+# The fallback key is only good for a laptop; production must set SECRET_KEY. Its prefix makes
+# `check --deploy` fail (security.W009) when a deployment forgot to.
+SECRET_KEY = os.environ.get("SECRET_KEY", "django-insecure-local-dev-key-change-me-in-production-0123456789")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -64,6 +67,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "helpathon.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -118,6 +122,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     (BASE_DIR / "var").mkdir(exist_ok=True)
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-db-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Requests running in Django at once per server process (each holds a thread and a database
+# connection); more wait their turn (helpathon/concurrency.py). Keep workers x this well below
+# PostgreSQL's max_connections. 0: no limit.
+REQUEST_CONCURRENCY = int(os.environ.get("REQUEST_CONCURRENCY", "16"))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -220,6 +228,11 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# Preloading commits the registrable domain (usually the city's, not ours) to HTTPS in browsers'
+# built-in lists; its owner decides (SECURE_HSTS_PRELOAD=1), so the check that asks is silenced.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
 
 # Everything is served from our own origin: no CDN, font or tracker can load.
@@ -270,10 +283,19 @@ LIVE_FAST_PATH = env_bool("LIVE_FAST_PATH", True)
 REGISTRATION_CONFIRM_HOURS = int(os.environ.get("REGISTRATION_CONFIRM_HOURS", "48"))
 ORGANIZERS_GROUP = "Organisatoren"
 
+# One JSON object per line on stderr (helpathon/logging.py), unless LOG_FORMAT=text (the default
+# with DEBUG=1). Paths with tokens and email addresses are redacted in either. LOG_REQUESTS=1 logs
+# one line per request (deploy/gunicorn.conf.py turns it on; uvicorn's own access log serves `make run`).
+LOG_FORMAT = default_log_format(DEBUG)
+LOGGING_CONFIG = "helpathon.logging.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"default": formatter_for(LOG_FORMAT)},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "default"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "helpathon.request": {"level": "INFO" if env_bool("LOG_REQUESTS", False) else "WARNING"},
+    },
 }
