@@ -1,13 +1,18 @@
 """A small asyncio HTTP/1.1 load generator for loopback benchmarks.
 
-Each of `concurrency` workers keeps one keep-alive connection and sends GETs until the request
-budget or the time budget is spent. Bounded in both, and it only talks to 127.0.0.1.
+Each of `concurrency` workers keeps one keep-alive connection and sends requests until the
+request budget or the time budget is spent. Bounded in both, and it only talks to 127.0.0.1.
+`run` sends one GET again and again; `run_requests` asks a function for the n-th request (any
+method, headers and body: signed-in writes) and counts the answers by status, so that a caller
+can check acknowledged writes against the database.
 """
 
 import asyncio
 import statistics
 import time
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -16,6 +21,7 @@ class Result:
     errors: int
     seconds: float
     latencies_ms: list[float]
+    statuses: Counter = field(default_factory=Counter)
 
     @property
     def rps(self) -> float:
@@ -37,6 +43,7 @@ class Result:
             "p50_ms": round(self.percentile(50), 2),
             "p99_ms": round(self.percentile(99), 2),
             "mean_ms": round(statistics.fmean(self.latencies_ms), 2) if self.latencies_ms else None,
+            "statuses": {str(code): n for code, n in sorted(self.statuses.items())},
         }
 
 
@@ -56,30 +63,50 @@ async def _read_response(reader: asyncio.StreamReader) -> int:
     return status
 
 
-async def _worker(port, path, deadline, budget, latencies, errors, headers):
-    request = (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{headers}Connection: keep-alive\r\n\r\n").encode()
+def request_bytes(port: int, method: str, path: str, *, headers: str = "", body: bytes = b"") -> bytes:
+    """One HTTP/1.1 request on a keep-alive connection; `headers` are whole lines ending in CRLF."""
+    length = f"Content-Length: {len(body)}\r\n" if body or method not in ("GET", "HEAD") else ""
+    head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{headers}{length}Connection: keep-alive\r\n\r\n"
+    return head.encode() + body
+
+
+async def _worker(port, make_request, deadline, budget, latencies, statuses):
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
-        while budget[0] > 0 and time.perf_counter() < deadline:
-            budget[0] -= 1
+        while budget[1] < budget[0] and time.perf_counter() < deadline:
+            number = budget[1]
+            budget[1] += 1
+            request = make_request(number)
             started = time.perf_counter()
             writer.write(request)
             await writer.drain()
             status = await _read_response(reader)
             latencies.append((time.perf_counter() - started) * 1000)
-            if status >= 400:
-                errors[0] += 1
+            statuses[status] += 1
     finally:
         writer.close()
 
 
-async def run(port: int, path: str, *, concurrency: int, requests: int, max_seconds: float, headers: str = "") -> Result:
+async def run_requests(
+    port: int, make_request: Callable[[int], bytes], *, concurrency: int, requests: int, max_seconds: float
+) -> Result:
+    """Send `make_request(0)`, `make_request(1)`, ... (at most `requests`, for at most
+    `max_seconds`) over `concurrency` keep-alive connections. Errors are answers of 400 or more."""
     latencies: list[float] = []
-    errors = [0]
-    budget = [requests]
+    statuses: Counter = Counter()
+    budget = [requests, 0]  # [how many in all, how many handed out]
     started = time.perf_counter()
     deadline = started + max_seconds
     await asyncio.gather(
-        *(_worker(port, path, deadline, budget, latencies, errors, headers) for _ in range(concurrency))
+        *(_worker(port, make_request, deadline, budget, latencies, statuses) for _ in range(concurrency))
     )
-    return Result(len(latencies), errors[0], time.perf_counter() - started, latencies)
+    errors = sum(n for code, n in statuses.items() if code >= 400)
+    return Result(len(latencies), errors, time.perf_counter() - started, latencies, statuses)
+
+
+async def run(port: int, path: str, *, concurrency: int, requests: int, max_seconds: float, headers: str = "") -> Result:
+    """GET `path` again and again."""
+    request = request_bytes(port, "GET", path, headers=headers)
+    return await run_requests(
+        port, lambda _n: request, concurrency=concurrency, requests=requests, max_seconds=max_seconds
+    )

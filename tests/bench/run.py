@@ -1,9 +1,24 @@
-"""`make bench`: serve the app with uvicorn on loopback and measure its pages.
+"""`make bench`: serve the app with uvicorn on loopback and measure its pages and writes.
 
-Figures: requests per second, p50 and p99 latency at a fixed concurrency, for the pages of
-the foundation, each also as a ratio to a minimal Django view on the same server (the
-framework's floor). Runs on SQLite by default; set DATABASE_URL to measure PostgreSQL.
-Writes bench-results/bench.json and prints a table.
+Pages (issue 8): home, edition, the challenge's idea list with 2,314 real Bonn ideas in that one
+challenge (first page, default sort), idea detail, live snapshot, and `/health/live` as the
+framework's floor: a plain Django view behind the whole middleware stack (sessions, CSRF, auth,
+locale, CSP, logging), doing no query. Requests per second, p50 and p99 latency at a fixed
+concurrency, each also as a ratio to the floor; the queries of each page, counted once in a
+separate process (django.test.Client, CaptureQueriesContext) cold (empty cache) and warm.
+
+Writes (tests/bench/bench_writes.py): supports, comments and idea submissions per second with
+p99 and the ratio to the floor, by many signed-in participants through the JSON API; afterwards
+the database must hold exactly as many rows as writes were acknowledged.
+
+The server is one uvicorn process (uvloop, httptools) with the production settings except the
+per-person write limits, which are off (tests/bench/bench_settings.py, DISABLE_RATE_LIMITS=1;
+for this server process only). Runs on SQLite (var/bench.sqlite3) by default; set DATABASE_URL
+to measure PostgreSQL. Writes bench-results/bench-<vendor>.json and prints a table.
+
+Sizes: BENCH_CONCURRENCY (16), BENCH_REQUESTS per page (3,000), BENCH_SECONDS per page (20),
+BENCH_WRITE_REQUESTS per kind of write (2,000), BENCH_PAGES=all adds more pages (sorts, search,
+API).
 """
 
 import asyncio
@@ -20,12 +35,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.bench import loadgen  # noqa: E402
+from tests.bench import bench_writes, loadgen  # noqa: E402
+from tests.bench.summary import machine  # noqa: E402
 
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "16"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "3000"))
 MAX_SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
+WRITE_REQUESTS = int(os.environ.get("BENCH_WRITE_REQUESTS", "2000"))
 REGISTRATIONS = int(os.environ.get("BENCH_REGISTRATIONS", "2000"))
+MIN_IDEAS = 2000
+
+SLUG = "comeback-stronger"
+CHALLENGE = "comeback-handel-und-lokale-wirtschaft"
 
 
 def _free_port() -> int:
@@ -34,10 +55,33 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _prepare(env: dict) -> None:
-    manage = [sys.executable, str(ROOT / "manage.py")]
+def manage_cmd() -> list[str]:
+    return [sys.executable, str(ROOT / "manage.py")]
+
+
+def _shell(env: dict, script: str) -> str:
+    """The last line printed by `script` in `manage.py shell`."""
+    out = subprocess.run([*manage_cmd(), "shell", "-c", script], env=env, check=True, capture_output=True, text=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+def _static_fresh() -> bool:
+    """Is the collected static files' manifest newer than every source (our static files, the npm
+    packages, the installed Python packages)? collectstatic takes minutes on a busy machine."""
+    manifest = Path(os.environ.get("STATIC_ROOT", ROOT / "staticfiles")) / "staticfiles.json"
+    if not manifest.exists():
+        return False
+    sources = [*(ROOT / "helpathon").rglob("static/**/*"), ROOT / "node_modules" / ".installed",
+               ROOT / ".venv" / ".installed"]
+    newest = max((p.stat().st_mtime for p in sources if p.exists()), default=0)
+    return manifest.stat().st_mtime > newest
+
+
+def _prepare(env: dict) -> dict:
+    manage = manage_cmd()
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True)
-    subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], env=env, check=True)
+    if not _static_fresh():
+        subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], env=env, check=True)
     subprocess.run([*manage, "seed_demo", "--if-empty"], env=env, check=True, stdout=subprocess.DEVNULL)
     # Fill the demo edition with confirmed participants, so that counts are not trivially small.
     script = f"""
@@ -45,35 +89,55 @@ from django.utils import timezone
 from helpathon.accounts.models import User
 from helpathon.editions.models import Edition
 from helpathon.registrations.models import Registration
-edition = Edition.objects.get(slug="comeback-stronger")
-have = edition.registrations.count()
+edition = Edition.objects.get(slug="{SLUG}")
+have = User.objects.filter(email__startswith="bench", email__endswith="@example.org").exclude(
+    email__startswith="bench-").count()
 now = timezone.now()
 users = User.objects.bulk_create(
     [User(email=f"bench{{i}}@example.org", display_name=f"Bench {{i}}", password="!") for i in range(have, {REGISTRATIONS})]
 )
 sectors = ["science", "business", "administration", "civil_society"]
 Registration.objects.bulk_create(
-    [Registration(edition=edition, user=u, status="confirmed", sector=sectors[i % 4], role="citizen", consent_at=now)
+    [Registration(edition=edition, user=u, status="confirmed", sector=sectors[i % 4], role="citizen", consent_at=now,
+                  confirmed_at=now)
      for i, u in enumerate(users)]
 )
+print("ok")
 """
-    subprocess.run([*manage, "shell", "-c", script], env=env, check=True, stdout=subprocess.DEVNULL)
+    _shell(env, script)
     # 2,314 real citizen ideas (Bonn, CC BY 4.0) in one challenge, for the idea pages.
     bonn = ROOT.parent / "shared" / "data" / "citizen-ideas" / "de-bonn-raddialog-2017.csv"
-    has_ideas = subprocess.run(
-        [*manage, "shell", "-c", "from helpathon.ideas.models import Idea; print(Idea.objects.filter(edition__slug='comeback-stronger').count())"],
-        env=env, check=True, capture_output=True, text=True,
-    ).stdout.strip().splitlines()[-1]
-    if has_ideas == "0" and bonn.exists():
+    count = f"from helpathon.ideas.models import Idea; print(Idea.objects.filter(challenge__slug='{CHALLENGE}').count())"
+    if _shell(env, count) == "0":
+        if not bonn.exists():
+            raise SystemExit(f"missing {bonn}: shared/ must lie beside the repository")
         subprocess.run(
-            [*manage, "import_ideas", str(bonn), "--edition", "comeback-stronger", "--challenge",
-             "comeback-handel-und-lokale-wirtschaft", "--tags-from", "category", "--no-progress"],
+            [*manage, "import_ideas", str(bonn), "--edition", SLUG, "--challenge", CHALLENGE,
+             "--tags-from", "category", "--no-progress"],
             env=env, check=True, stdout=subprocess.DEVNULL,
         )
-
-
-def manage_cmd() -> list[str]:
-    return [sys.executable, str(ROOT / "manage.py")]
+    # The ideation phase (supporting allowed too), fresh participants for the writes.
+    writes = bench_writes.prepare(env, WRITE_REQUESTS)
+    facts = json.loads(_shell(env, f"""
+import json
+from django.db import connection
+from helpathon.ideas.models import Idea
+from helpathon.ideas.selectors import PER_PAGE
+from helpathon.registrations.models import Registration
+ideas = Idea.objects.filter(edition__slug="{SLUG}", challenge__slug="{CHALLENGE}", hidden_at=None)
+with connection.cursor() as cursor:
+    cursor.execute("select sqlite_version()" if connection.vendor == "sqlite" else "show server_version")
+    version = cursor.fetchone()[0]
+print(json.dumps({{
+    "vendor": connection.vendor, "version": version, "ideas_in_challenge": ideas.count(),
+    "ideas_in_edition": Idea.objects.filter(edition__slug="{SLUG}").count(), "per_page": PER_PAGE,
+    "idea": ideas.order_by("pk").values_list("pk", flat=True).first(),
+    "confirmed": Registration.objects.filter(edition__slug="{SLUG}", status="confirmed").count(),
+}}))
+"""))
+    if facts["ideas_in_challenge"] < MIN_IDEAS:
+        raise SystemExit(f"the challenge holds {facts['ideas_in_challenge']} ideas, fewer than {MIN_IDEAS}")
+    return {**facts, "writes": writes}
 
 
 def _wait_for(port: int, proc: subprocess.Popen) -> None:
@@ -88,20 +152,62 @@ def _wait_for(port: int, proc: subprocess.Popen) -> None:
     raise RuntimeError("the server did not start")
 
 
-SCENARIOS = [
-    ("floor: minimal Django view", "/health/live"),
-    ("home page", "/"),
-    ("edition page", "/editions/comeback-stronger/"),
-    ("challenge page", "/editions/comeback-stronger/challenges/comeback-handel-und-lokale-wirtschaft/"),
-    ("idea list (edition, 2,314 ideas)", "/editions/comeback-stronger/ideas/"),
-    ("idea list, most supported", "/editions/comeback-stronger/ideas/?sort=supported"),
-    ("idea list, random order", "/editions/comeback-stronger/ideas/?sort=random"),
-    ("idea list, full-text search", "/editions/comeback-stronger/ideas/?q=radweg"),
-    ("idea detail", "/editions/comeback-stronger/ideas/{idea}/"),
-    ("similar ideas (htmx)", "/editions/comeback-stronger/ideas/similar/?title=Radweg%20Beleuchtung"),
-    ("API: editions list", "/api/v1/editions"),
-    ("API: edition detail", "/api/v1/editions/comeback-stronger"),
-]
+def scenarios(facts: dict) -> list[tuple[str, str]]:
+    n, per_page = facts["ideas_in_challenge"], facts["per_page"]
+    pages = [
+        ("floor: /health/live, a plain Django view, no query", "/health/live"),
+        ("home page", "/"),
+        ("edition page", f"/editions/{SLUG}/"),
+        (f"challenge idea list, {n:,} ideas, page 1 of {-(-n // per_page)}, default sort (newest)",
+         f"/editions/{SLUG}/challenges/{CHALLENGE}/ideas/"),
+        ("idea detail", f"/editions/{SLUG}/ideas/{facts['idea']}/"),
+        ("live snapshot (JSON)", f"/editions/{SLUG}/live/snapshot"),
+    ]
+    if os.environ.get("BENCH_PAGES") == "all":
+        pages += [
+            ("challenge page", f"/editions/{SLUG}/challenges/{CHALLENGE}/"),
+            ("idea list, most supported", f"/editions/{SLUG}/ideas/?sort=supported"),
+            ("idea list, random order", f"/editions/{SLUG}/ideas/?sort=random"),
+            ("idea list, full-text search", f"/editions/{SLUG}/ideas/?q=radweg"),
+            ("similar ideas (htmx)", f"/editions/{SLUG}/ideas/similar/?title=Radweg%20Beleuchtung"),
+            ("API: editions list", "/api/v1/editions"),
+            ("API: edition detail", f"/api/v1/editions/{SLUG}"),
+        ]
+    return pages
+
+
+def count_queries(paths: list[str]) -> dict:
+    """In this process: each path's queries as an anonymous visitor, first with an empty cache
+    (cold), then again (warm, as the server serves it under load)."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = "helpathon.settings"
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    import django
+
+    django.setup()
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    cache.clear()
+    counts = {}
+    for path in paths:
+        row = {}
+        for label in ("cold", "warm"):
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(path)
+            row[label] = len(queries.captured_queries)
+            row["status"] = response.status_code
+            row["bytes"] = len(response.content)
+        counts[path] = row
+    return counts
+
+
+def _query_counts(env: dict, paths: list[str]) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--count-queries", *paths], env=env, check=True,
+                         capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main() -> int:
@@ -109,59 +215,109 @@ def main() -> int:
     env.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}")
     env["DEBUG"] = "0"
     env["THEMES_AUTO"] = "0"
+    env["RANKINGS_AUTO"] = "0"
+    env["LOG_LEVEL"] = "WARNING"
     env["DJANGO_SETTINGS_MODULE"] = "helpathon.settings"
-    database = env["DATABASE_URL"].split(":", 1)[0]
+    env.pop("REDIS_URL", None)  # one process: in-process broker, local-memory cache
     (ROOT / "var").mkdir(exist_ok=True)
-    _prepare(env)
+    started = time.perf_counter()
+    facts = _prepare(env)
+    writes_data = facts.pop("writes")
+    pages = scenarios(facts)
+    queries = _query_counts(env, [path for _name, path in pages])
     port = _free_port()
+    # The server alone runs without the per-person write limits (bench_settings.py).
+    server_env = {**env, "DJANGO_SETTINGS_MODULE": "tests.bench.bench_settings", "DISABLE_RATE_LIMITS": "1",
+                  "PYTHONPATH": str(ROOT)}
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "helpathon.asgi:application", "--port", str(port), "--log-level", "warning",
+        [sys.executable, "-m", "uvicorn", "helpathon.asgi:application", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", "1", "--loop", "uvloop", "--http", "httptools", "--lifespan", "off", "--log-level", "warning",
          "--no-access-log"],
-        cwd=ROOT, env=env,
+        cwd=ROOT, env=server_env,
     )
     results = []
     try:
         _wait_for(port, server)
-        idea = subprocess.run(
-            [*manage_cmd(), "shell", "-c",
-             "from helpathon.ideas.models import Idea; print(Idea.objects.filter(edition__slug='comeback-stronger').order_by('pk').values_list('pk', flat=True).first() or 0)"],
-            env=env, check=True, capture_output=True, text=True,
-        ).stdout.strip().splitlines()[-1]
-        for name, path in SCENARIOS:
-            path = path.format(idea=idea)
+        for name, path in pages:
             # Warm up caches and connections, then measure.
             asyncio.run(loadgen.run(port, path, concurrency=4, requests=100, max_seconds=5))
             result = asyncio.run(
                 loadgen.run(port, path, concurrency=CONCURRENCY, requests=REQUESTS, max_seconds=MAX_SECONDS)
             )
-            results.append({"scenario": name, "path": path, **result.as_dict()})
+            results.append({"scenario": name, "path": path, **result.as_dict(),
+                            "queries_warm": queries[path]["warm"], "queries_cold": queries[path]["cold"],
+                            "bytes": queries[path]["bytes"]})
+            print(f"  {name}: {results[-1]['rps']} req/s", flush=True)
+        writes = bench_writes.run(port, writes_data, env, concurrency=CONCURRENCY, requests=WRITE_REQUESTS,
+                                  max_seconds=MAX_SECONDS)
     finally:
         server.terminate()
         server.wait(timeout=10)
-    floor = results[0]["rps"] or 1
-    for row in results:
-        row["ratio_to_floor"] = round(row["rps"] / floor, 3)
+    floor = results[0]
+    for row in [*results, *writes["results"]]:
+        row["ratio_to_floor"] = round(row["rps"] / (floor["rps"] or 1), 3)
+        row["p99_ratio_to_floor"] = round(row["p99_ms"] / (floor["p99_ms"] or 1), 1)
+    database = facts["vendor"]
     report = {
-        "when": datetime.now(timezone.utc).isoformat(),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "benchmark": "pages and writes over HTTP",
+        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "database": database,
+        "database_version": facts["version"],
+        "machine": machine(),
         "setup": {
-            "server": "uvicorn, 1 process", "database": database, "concurrency": CONCURRENCY,
-            "requests_per_scenario": REQUESTS, "max_seconds_per_scenario": MAX_SECONDS,
-            "confirmed_registrations": REGISTRATIONS, "client": "tests/bench/loadgen.py (asyncio, keep-alive)",
+            "server": "uvicorn 1 process (--loop uvloop --http httptools), ASGI, DEBUG off, no Redis "
+                      "(local-memory cache, in-process live broker)",
+            "rate_limits": "OFF for the bench server (tests/bench/bench_settings.py RATELIMIT_ENABLE=False, "
+                           "DISABLE_RATE_LIMITS=1); production keeps them",
+            "database": f"{database} {facts['version']}",
+            "concurrency": CONCURRENCY,
+            "requests_per_page": REQUESTS, "requests_per_write_kind": WRITE_REQUESTS,
+            "max_seconds_per_scenario": MAX_SECONDS,
+            "warm_up_per_page": "100 requests at concurrency 4, not counted",
+            "edition": f"'{SLUG}' (seed_demo) in its ideation phase with supporting allowed; "
+                       f"{facts['confirmed']:,} confirmed participants; {facts['ideas_in_edition']:,} ideas, "
+                       f"{facts['ideas_in_challenge']:,} in challenge '{CHALLENGE}' (Bonn Raddialog 2017, CC BY 4.0)",
+            "visitor": "pages as an anonymous visitor; writes by signed-in participants (session cookie + CSRF)",
+            "client": "tests/bench/loadgen.py (asyncio, HTTP/1.1 keep-alive, one connection per concurrent client), "
+                      "same machine, loopback",
+            "queries": "counted once per page in a separate process (django.test.Client + CaptureQueriesContext), "
+                       "cold = empty cache, warm = the next request",
+            "ratio_to_floor": "req/s of the scenario divided by req/s of the floor (/health/live) on the same server",
         },
         "results": results,
+        "writes": writes,
+        "seconds": round(time.perf_counter() - started, 1),
     }
     out = ROOT / "bench-results" / f"bench-{database}.json"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(report, indent=2))
-    print(f"\nHelpathon pages on {database}, uvicorn 1 process, concurrency {CONCURRENCY}")
-    print(f"{'scenario':34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'x floor':>8}")
-    for row in results:
-        print(f"{row['scenario']:34} {row['rps']:8.1f} {row['p50_ms']:8.2f} {row['p99_ms']:8.2f} {row['errors']:7d} "
-              f"{row['ratio_to_floor']:8.3f}")
+    out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    _print(report)
     print(f"written to {out.relative_to(ROOT)}")
-    return 1 if any(row["errors"] for row in results) else 0
+    lost = not all(row["rows_match_acknowledged"] for row in writes["results"]) or not all(
+        writes["counters_match_rows"].values())
+    return 1 if lost or any(row["errors"] for row in [*results, *writes["results"]]) else 0
+
+
+def _print(report: dict) -> None:
+    setup = report["setup"]
+    print(f"\nHelpathon pages and writes on {setup['database']}, {setup['server']}, concurrency {setup['concurrency']}")
+    print(f"Rate limits: {setup['rate_limits']}")
+    print(f"{'scenario':66} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} {'x floor':>8} {'queries':>8} {'KB':>7}")
+    for row in report["results"]:
+        print(f"{row['scenario'][:66]:66} {row['rps']:8.1f} {row['p50_ms']:8.2f} {row['p99_ms']:8.2f} "
+              f"{row['errors']:6d} {row['ratio_to_floor']:8.3f} {row['queries_warm']:>4}/{row['queries_cold']:<3} {row['bytes'] / 1024:7.1f}")
+    writes = report["writes"]
+    print(f"writes by {writes['participants']} signed-in participants (JSON API):")
+    for row in writes["results"]:
+        check = "ok" if row["rows_match_acknowledged"] else "MISMATCH"
+        print(f"{row['scenario']:66} {row['rps']:8.1f} {row['p50_ms']:8.2f} {row['p99_ms']:8.2f} "
+              f"{row['errors']:6d} {row['ratio_to_floor']:8.3f}   acknowledged {row['acknowledged']}, "
+              f"rows {row['rows_in_database']} {check}")
+    print(f"queries: warm/cold; counters match rows: {writes['counters_match_rows']}")
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--count-queries":
+        print(json.dumps(count_queries(sys.argv[2:])))
+        sys.exit(0)
     sys.exit(main())
