@@ -10,7 +10,7 @@ from ninja import Router
 from ninja.pagination import paginate
 
 from helpathon.api.pagination import BoundedLimitOffsetPagination
-from helpathon.api.schemas import EditionDetailOut, EditionListItemOut, ErrorOut
+from helpathon.api.schemas import EditionDetailOut, EditionListItemOut, ErrorOut, ValidationErrorOut
 from helpathon.editions.models import Edition, Phase
 from helpathon.editions.selectors import edition_get, editions_visible
 from helpathon.registrations.selectors import registration_summary
@@ -29,7 +29,11 @@ def _editions_for_list(user) -> QuerySet[Edition]:
     )
 
 
-@router.get("/editions", response=list[EditionListItemOut], operation_id="editions_list")
+@router.get(
+    "/editions",
+    response={200: list[EditionListItemOut], 422: ValidationErrorOut},
+    operation_id="editions_list",
+)
 @paginate(BoundedLimitOffsetPagination)
 def editions_list(request: HttpRequest):
     """Editions visible to the requester, latest first."""

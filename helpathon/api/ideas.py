@@ -111,7 +111,7 @@ def ideas_list(request: HttpRequest, slug: str, filters: Query[IdeaListQuery]):
 
 @router.get(
     "/editions/{slug}/ideas/{id}",
-    response={200: IdeaDetailOut, 404: ErrorOut},
+    response={200: IdeaDetailOut, 404: ErrorOut, 422: ValidationErrorOut},
     operation_id="ideas_detail",
 )
 def ideas_detail(request: HttpRequest, slug: str, id: int):

@@ -10,7 +10,7 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from helpathon.api.schemas import ErrorOut
+from helpathon.api.schemas import ErrorOut, ValidationErrorOut
 from helpathon.editions.selectors import edition_get
 from helpathon.live import selectors
 from helpathon.live.snapshot import snapshot
@@ -129,7 +129,7 @@ def live_snapshot(request: HttpRequest, slug: str):
     return snapshot(edition_get(slug=slug, user=request.user))
 
 
-@router.get("/editions/{slug}/live/events", response={200: LiveEventsOut, 404: ErrorOut},
+@router.get("/editions/{slug}/live/events", response={200: LiveEventsOut, 404: ErrorOut, 422: ValidationErrorOut},
             operation_id="live_events")
 def live_events(request: HttpRequest, slug: str, query: Query[EventsQuery]):
     """The edition's events after `after`, oldest first (titles of ideas hidden since are null)."""

@@ -20,7 +20,7 @@ from ninja.security import django_auth
 
 from helpathon.api.errors import WRITE_AUTH, WRITE_ERRORS, service_errors
 from helpathon.ideas.limits import PROTOTYPE_GROUP, RATE_PROTOTYPE, TOO_MANY_TEAM_WRITES, limited
-from helpathon.api.schemas import ErrorOut, PrototypeConflictOut, PrototypeOut, PrototypeSaveIn
+from helpathon.api.schemas import ErrorOut, PrototypeConflictOut, PrototypeOut, PrototypeSaveIn, ValidationErrorOut
 from helpathon.editions.models import Edition
 from helpathon.editions.phases import Action
 from helpathon.editions.rules import may
@@ -83,7 +83,7 @@ def prototypes_list(request: HttpRequest, slug: str):
 
 @router.get(
     "/editions/{slug}/teams/{id}/prototype",
-    response={200: PrototypeOut, 404: ErrorOut},
+    response={200: PrototypeOut, 404: ErrorOut, 422: ValidationErrorOut},
     operation_id="prototypes_detail",
 )
 def prototypes_detail(request: HttpRequest, slug: str, id: int):

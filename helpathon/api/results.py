@@ -11,7 +11,7 @@ from datetime import date
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 
-from helpathon.api.schemas import MAX_ID, ErrorOut
+from helpathon.api.schemas import MAX_ID, ErrorOut, ValidationErrorOut
 from helpathon.editions.selectors import edition_get
 from helpathon.results import documents, selectors
 from helpathon.results.models import FollowUp, InnovationTemplate
@@ -165,7 +165,7 @@ def templates_list(request: HttpRequest, slug: str):
 
 @router.get(
     "/templates/{id}",
-    response={200: TemplateOut, 404: ErrorOut},
+    response={200: TemplateOut, 404: ErrorOut, 422: ValidationErrorOut},
     operation_id="templates_detail",
 )
 def templates_detail(request: HttpRequest, id: int):

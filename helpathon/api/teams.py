@@ -35,6 +35,7 @@ from helpathon.api.schemas import (
     TeamNotesOut,
     TeamOut,
     TeamUpdateIn,
+    ValidationErrorOut,
 )
 from helpathon.editions.models import Edition
 from helpathon.editions.phases import Action
@@ -85,7 +86,7 @@ def teams_list(request: HttpRequest, slug: str):
 
 @router.get(
     "/editions/{slug}/teams/{id}",
-    response={200: TeamDetailOut, 404: ErrorOut},
+    response={200: TeamDetailOut, 404: ErrorOut, 422: ValidationErrorOut},
     operation_id="teams_detail",
 )
 def teams_detail(request: HttpRequest, slug: str, id: int):
