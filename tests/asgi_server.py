@@ -70,9 +70,17 @@ def asgi_server(*, redis_url: str | None = None, env: dict | None = None, worker
              "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--lifespan", "off"],
             cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT,
         )
-    server = Server(process, port, log)
+    with serving(Server(process, port, log), start_seconds=30, stop_seconds=10) as server:
+        yield server
+
+
+@contextmanager
+def serving(server: Server, *, start_seconds: float, stop_seconds: float):
+    """Wait until `server` answers /health/live, yield it, then stop its process and remove its
+    log (also for servers other than uvicorn, e.g. tests/deploy's gunicorn)."""
+    process = server.process
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + start_seconds
         while True:
             try:
                 with urllib.request.urlopen(f"{server.url}/health/live", timeout=1):
@@ -85,8 +93,8 @@ def asgi_server(*, redis_url: str | None = None, env: dict | None = None, worker
     finally:
         process.terminate()
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=stop_seconds)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        log.unlink(missing_ok=True)
+        server.log.unlink(missing_ok=True)

@@ -5,11 +5,9 @@ what the server should see (`django_db(transaction=True)`)."""
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 
-from tests.asgi_server import ROOT, Server, database_url, free_port
+from tests.asgi_server import ROOT, Server, database_url, free_port, serving
 
 SECRET = "deploy-test-secret-key-" + "z" * 40
 
@@ -42,23 +40,5 @@ def gunicorn_server(*, workers: int = 2, env: dict | None = None, database: str 
             [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py"],
             cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=err,
         )
-    server = Server(process, port, log)
-    try:
-        deadline = time.monotonic() + 40
-        while True:
-            try:
-                with urllib.request.urlopen(f"{server.url}/health/live", timeout=1):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"gunicorn did not start:\n{server.output()}") from None
-                time.sleep(0.1)
+    with serving(Server(process, port, log), start_seconds=40, stop_seconds=15) as server:
         yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.unlink(missing_ok=True)
