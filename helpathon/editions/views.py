@@ -12,8 +12,10 @@ from helpathon.editions.forms import AnnouncementForm
 from helpathon.editions.phases import Action
 from helpathon.editions.rules import may
 from helpathon.forms import add_service_errors
+from helpathon.pagecache import public_page
 
 
+@public_page
 def home(request):
     groups = selectors.editions_for_home(request.user)
     return render(request, "editions/home.html", groups)
@@ -36,12 +38,14 @@ def _render_detail(request, edition, *, announcement_form=None):
     return render(request, "editions/edition_detail.html", context)
 
 
+@public_page
 def edition_detail(request, slug):
     # The current announcements show in the live banner of every edition page (base.html).
     edition = selectors.edition_get(slug=slug, user=request.user)
     return _render_detail(request, edition)
 
 
+@public_page
 def challenge_detail(request, slug, challenge_slug):
     edition = selectors.edition_get(slug=slug, user=request.user)
     challenge = selectors.challenge_get(edition=edition, slug=challenge_slug)

@@ -15,6 +15,7 @@ from helpathon.evaluation import selectors as evaluation
 from helpathon.evaluation.forms import rating_form_for
 from helpathon.evaluation.models import Panel, TargetKind
 from helpathon.forms import add_service_errors
+from helpathon.pagecache import public_page
 from helpathon.ideas import selectors, services
 from helpathon.ideas.limits import (
     COMMENTS_GROUP, IDEAS_GROUP, RATE_COMMENTS, RATE_IDEAS, TOO_MANY_COMMENTS, TOO_MANY_IDEAS, limited,
@@ -23,6 +24,7 @@ from helpathon.ideas.forms import CommentForm, FilterForm, IdeaForm, MergeForm, 
 from helpathon.ideas.models import Idea
 
 
+@public_page
 def idea_list(request, slug, challenge_slug=None):
     edition = edition_get(slug=slug, user=request.user)
     challenge = challenge_get(edition=edition, slug=challenge_slug) if challenge_slug else None
@@ -113,6 +115,7 @@ def _comment_draft(request, idea) -> str:
     return draft.get("body", "") if draft.get("idea") == idea.pk else ""
 
 
+@public_page
 def idea_detail(request, slug, pk):
     edition = edition_get(slug=slug, user=request.user)
     can_moderate = may(request.user, Action.MODERATE, edition)

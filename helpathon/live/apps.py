@@ -9,7 +9,11 @@ class LiveConfig(AppConfig):
 
     def ready(self):
         # After commit, every event goes to this process's streams and, with Redis, to all others.
+        from helpathon import pagecache
         from helpathon.live import broker, services
+
+        # Public pages are cached per state of the site (event numbers and this generation).
+        pagecache.watch()
 
         if broker.deliver not in services._after_commit_hooks:
             services.on_published(broker.deliver)

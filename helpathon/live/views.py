@@ -11,6 +11,7 @@ from helpathon.editions import selectors as edition_selectors
 from helpathon.editions.phases import Action
 from helpathon.editions.rules import may
 from helpathon.live import selectors
+from helpathon.pagecache import public_page
 from helpathon.live.snapshot import snapshot as build_snapshot
 from helpathon.live.stream import SSE_HEADERS, BadPosition, event_stream, parse_after
 from helpathon.live.twin import twin
@@ -23,6 +24,7 @@ def _position_error() -> HttpResponseBadRequest:
 
 
 @require_GET
+@public_page
 def dashboard(request, slug):
     edition = edition_selectors.edition_get(slug=slug, user=request.user)
     data = build_snapshot(edition)
@@ -44,6 +46,7 @@ def replay(request, slug):
 
 @require_GET
 @never_cache
+@public_page
 def snapshot(request, slug):
     edition = edition_selectors.edition_get(slug=slug, user=request.user)
     return JsonResponse(build_snapshot(edition), json_dumps_params={"ensure_ascii": False})

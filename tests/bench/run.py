@@ -152,7 +152,10 @@ def _wait_for(port: int, proc: subprocess.Popen) -> None:
     raise RuntimeError("the server did not start")
 
 
-def scenarios(facts: dict) -> list[tuple[str, str]]:
+def scenarios(facts: dict, signed_in: str = "") -> list[tuple[str, str, str]]:
+    """(name, path, Cookie header): pages as a visitor (served from the page cache after the first
+    request, helpathon/pagecache.py) and, with `signed_in` (a participant's cookie), the pages a
+    participant reads most, rendered for them on every request."""
     n, per_page = facts["ideas_in_challenge"], facts["per_page"]
     pages = [
         ("floor: /health/live, a plain Django view, no query", "/health/live"),
@@ -163,6 +166,13 @@ def scenarios(facts: dict) -> list[tuple[str, str]]:
         ("idea detail", f"/editions/{SLUG}/ideas/{facts['idea']}/"),
         ("live snapshot (JSON)", f"/editions/{SLUG}/live/snapshot"),
     ]
+    pages = [(name, path, "") for name, path in pages]
+    if signed_in:
+        pages += [
+            (f"challenge idea list, {n:,} ideas, signed-in participant (no page cache)",
+             f"/editions/{SLUG}/challenges/{CHALLENGE}/ideas/", signed_in),
+            ("idea detail, signed-in participant (no page cache)", f"/editions/{SLUG}/ideas/{facts['idea']}/", signed_in),
+        ]
     if os.environ.get("BENCH_PAGES") == "all":
         pages += [
             ("challenge page", f"/editions/{SLUG}/challenges/{CHALLENGE}/"),
@@ -173,12 +183,12 @@ def scenarios(facts: dict) -> list[tuple[str, str]]:
             ("API: editions list", "/api/v1/editions"),
             ("API: edition detail", f"/api/v1/editions/{SLUG}"),
         ]
-    return pages
+    return [page if len(page) == 3 else (*page, "") for page in pages]
 
 
-def count_queries(paths: list[str]) -> dict:
-    """In this process: each path's queries as an anonymous visitor, first with an empty cache
-    (cold), then again (warm, as the server serves it under load)."""
+def count_queries(pages: list[list[str]]) -> dict:
+    """In this process: each (path, cookie)'s queries, first with an empty cache (cold), then
+    again (warm, as the server serves it under load)."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "helpathon.settings"
     os.environ["ALLOWED_HOSTS"] = "testserver"
     import django
@@ -189,10 +199,10 @@ def count_queries(paths: list[str]) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client()
     cache.clear()
     counts = {}
-    for path in paths:
+    for path, cookie in pages:
+        client = Client(headers={"Cookie": cookie} if cookie else {})
         row = {}
         for label in ("cold", "warm"):
             with CaptureQueriesContext(connection) as queries:
@@ -200,12 +210,12 @@ def count_queries(paths: list[str]) -> dict:
             row[label] = len(queries.captured_queries)
             row["status"] = response.status_code
             row["bytes"] = len(response.content)
-        counts[path] = row
+        counts[path + cookie] = row
     return counts
 
 
-def _query_counts(env: dict, paths: list[str]) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--count-queries", *paths], env=env, check=True,
+def _query_counts(env: dict, pages: list[tuple[str, str]]) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--count-queries", json.dumps(pages)], env=env, check=True,
                          capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -223,8 +233,8 @@ def main() -> int:
     started = time.perf_counter()
     facts = _prepare(env)
     writes_data = facts.pop("writes")
-    pages = scenarios(facts)
-    queries = _query_counts(env, [path for _name, path in pages])
+    pages = scenarios(facts, signed_in=writes_data["writers"][-1]["cookie"])
+    queries = _query_counts(env, [(path, cookie) for _name, path, cookie in pages])
     port = _free_port()
     # The server alone runs without the per-person write limits (bench_settings.py).
     server_env = {**env, "DJANGO_SETTINGS_MODULE": "tests.bench.bench_settings", "DISABLE_RATE_LIMITS": "1",
@@ -238,15 +248,16 @@ def main() -> int:
     results = []
     try:
         _wait_for(port, server)
-        for name, path in pages:
+        for name, path, cookie in pages:
+            headers = f"Cookie: {cookie}\r\n" if cookie else ""
             # Warm up caches and connections, then measure.
-            asyncio.run(loadgen.run(port, path, concurrency=4, requests=100, max_seconds=5))
-            result = asyncio.run(
-                loadgen.run(port, path, concurrency=CONCURRENCY, requests=REQUESTS, max_seconds=MAX_SECONDS)
-            )
-            results.append({"scenario": name, "path": path, **result.as_dict(),
-                            "queries_warm": queries[path]["warm"], "queries_cold": queries[path]["cold"],
-                            "bytes": queries[path]["bytes"]})
+            asyncio.run(loadgen.run(port, path, concurrency=4, requests=100, max_seconds=5, headers=headers))
+            result = asyncio.run(loadgen.run(port, path, concurrency=CONCURRENCY, requests=REQUESTS,
+                                             max_seconds=MAX_SECONDS, headers=headers))
+            counted = queries[path + cookie]
+            results.append({"scenario": name, "path": path, "signed_in": bool(cookie), **result.as_dict(),
+                            "queries_warm": counted["warm"], "queries_cold": counted["cold"],
+                            "bytes": counted["bytes"]})
             print(f"  {name}: {results[-1]['rps']} req/s", flush=True)
         writes = bench_writes.run(port, writes_data, env, concurrency=CONCURRENCY, requests=WRITE_REQUESTS,
                                   max_seconds=MAX_SECONDS)
@@ -277,7 +288,9 @@ def main() -> int:
             "edition": f"'{SLUG}' (seed_demo) in its ideation phase with supporting allowed; "
                        f"{facts['confirmed']:,} confirmed participants; {facts['ideas_in_edition']:,} ideas, "
                        f"{facts['ideas_in_challenge']:,} in challenge '{CHALLENGE}' (Bonn Raddialog 2017, CC BY 4.0)",
-            "visitor": "pages as an anonymous visitor; writes by signed-in participants (session cookie + CSRF)",
+            "visitor": "pages as an anonymous visitor (served from the page cache, helpathon/pagecache.py, after "
+                       "the first request), two also as a signed-in participant (rendered for them every time); "
+                       "writes by signed-in participants (session cookie + CSRF)",
             "client": "tests/bench/loadgen.py (asyncio, HTTP/1.1 keep-alive, one connection per concurrent client), "
                       "same machine, loopback",
             "queries": "counted once per page in a separate process (django.test.Client + CaptureQueriesContext), "
@@ -318,6 +331,6 @@ def _print(report: dict) -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--count-queries":
-        print(json.dumps(count_queries(sys.argv[2:])))
+        print(json.dumps(count_queries(json.loads(sys.argv[2]))))
         sys.exit(0)
     sys.exit(main())

@@ -88,7 +88,8 @@ def _bench(name: str, report: dict) -> list[dict]:
               f"queries {setup['queries']}")
     rows = []
     for r in report["results"]:
-        scenario = (f"GET {r['path']} as a visitor, {setup['requests_per_page']} requests or "
+        who = "a signed-in participant" if r.get("signed_in") else "a visitor (page cache)"
+        scenario = (f"GET {r['path']} as {who}, {setup['requests_per_page']} requests or "
                     f"{setup['max_seconds_per_scenario']:g} s after {setup['warm_up_per_page']}")
         value = (f"{r['rps']:.0f} req/s, p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, "
                  f"{r['ratio_to_floor']:.2f}x floor, {r['queries_warm']} queries ({r['queries_cold']} cold), "

@@ -1,0 +1,223 @@
+"""Public pages for visitors who are not signed in, rendered once per state of the site.
+
+On the day, most readers are not signed in: the projector, the press, citizens following along.
+Their pages are the same for everyone, so `public_page` keeps the rendered bytes in the cache and
+serves them again until the site changes. What keys a page (`state`):
+
+- the sum of every edition's live event number: every visible change writes an event in its
+  transaction (DESIGN.md), and the number comes from the database, so a change made by any
+  process — another server, the background worker, a management command — moves it;
+- a generation that every committed save or delete of our models moves (signals; in the
+  cache, so Redis shares it between processes): changes that write no event, such as an
+  organizer editing a challenge's text in the console, or a registration taking a place;
+- the clock's position among every date the pages depend on (edition and registration
+  windows, agenda phases, announcements): a phase that begins on time changes the pages
+  without a write;
+- the language, and the path with its query.
+
+Every entry also expires after `TTL` seconds, a bound on anything the three miss (a bulk
+`update()` in another process without Redis). Signed-in users, visitors with a session or
+pending messages, HTMX requests and anything but a 200 always get a fresh render. A page's CSRF
+token is not cached: the cached copy holds a placeholder that each response replaces with the
+visitor's own token.
+"""
+
+import bisect
+import hashlib
+import logging
+import time
+from functools import wraps
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Sum
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone
+from django.utils.translation import get_language
+
+TTL = 60
+PREFIX = "pagecache"
+GENERATION_KEY = f"{PREFIX}:generation"
+# The same length and alphabet as a real token: a page's layout does not change when it is swapped.
+PLACEHOLDER = "pAgEcAcHe" * 7 + "x"
+_PLACEHOLDER_BYTES = PLACEHOLDER.encode()
+_KEPT_HEADERS = ("Content-Type", "Cache-Control", "Expires", "Vary", "Content-Language")
+# The live log moves the event number already.
+_UNWATCHED_MODELS = {"live.liveevent", "live.livecursor"}
+# Many-to-many changes watched on their own: an edition's partners, organizers and moderators,
+# which the console changes without saving the edition. Every other many-to-many (an idea's tags,
+# a team's ideas) changes in the transaction that saves its record, whose save is watched; a
+# watched many-to-many also costs Django an extra query per `add()`.
+_M2M_WATCHED = {"editions.edition"}
+
+logger = logging.getLogger(__name__)
+try:
+    from redis.exceptions import RedisError
+
+    CACHE_ERRORS: tuple = (RedisError, OSError)
+except ImportError:  # pragma: no cover - redis is a dependency
+    CACHE_ERRORS = (OSError,)
+
+
+def csrf_placeholder(request) -> dict:
+    """Context processor: while a page is rendered for the cache, its CSRF token is a
+    placeholder (listed after Django's own `csrf` processor, so it wins)."""
+    if getattr(request, "_pagecache_render", False):
+        return {"csrf_token": PLACEHOLDER}
+    return {}
+
+
+# --- What keys a page --------------------------------------------------------------------------
+
+def generation() -> int:
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        # Never a number used before (an evicted key must not bring old pages back).
+        cache.add(GENERATION_KEY, time.time_ns())
+        value = cache.get(GENERATION_KEY, 0)
+    return value
+
+
+def bump() -> None:
+    """Move the generation. Never fails a write: with the cache down (Redis restarting) there is
+    nothing to invalidate, and pages are rendered afresh until it is back."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not set (yet, or evicted): any new number will do
+        try:
+            cache.add(GENERATION_KEY, time.time_ns())
+        except CACHE_ERRORS:  # see above
+            logger.warning("page cache: the cache is unreachable; pages are rendered afresh")
+    except CACHE_ERRORS:  # see above
+        logger.warning("page cache: the cache is unreachable; pages are rendered afresh")
+
+
+def _changed(sender, **kwargs) -> None:
+    if sender._meta.label_lower in _UNWATCHED_MODELS:
+        return
+    # Now, so that nothing rendered from here on is stored as current (a render that reads the
+    # old data keys it under the new number)... and after the commit, so that whatever was
+    # rendered from the old data in between is left behind too.
+    bump()
+    transaction.on_commit(bump, using=kwargs.get("using"))
+
+
+def _m2m_changed(sender, action, **kwargs) -> None:
+    if action.startswith("post_"):
+        _changed(sender, **kwargs)
+
+
+def watch() -> None:
+    """Connect the generation to every model of our apps (called from the apps' ready())."""
+    for config in apps.get_app_configs():
+        if not config.name.startswith("helpathon."):
+            continue
+        for model in config.get_models():
+            if model._meta.label_lower in _UNWATCHED_MODELS:
+                continue
+            uid = f"pagecache:{model._meta.label_lower}"
+            post_save.connect(_changed, sender=model, dispatch_uid=uid + ":save")
+            post_delete.connect(_changed, sender=model, dispatch_uid=uid + ":delete")
+            if model._meta.label_lower not in _M2M_WATCHED:
+                continue
+            for field in model._meta.local_many_to_many:
+                through = field.remote_field.through
+                m2m_changed.connect(_m2m_changed, sender=through, dispatch_uid=f"pagecache:{through._meta.label_lower}:m2m")
+
+
+def _clock_dates() -> list[float]:
+    """Every moment at which a public page may change by the clock alone, sorted (one query)."""
+    from helpathon.editions.models import Announcement, Edition, Phase
+
+    rows = Phase.objects.order_by().values_list("starts_at", "ends_at").union(
+        Edition.objects.order_by().values_list("starts_at", "ends_at"),
+        Edition.objects.order_by().values_list("registration_opens_at", "registration_closes_at"),
+        Announcement.objects.order_by().values_list("created_at", "created_at"),
+        all=True,
+    )
+    return sorted(moment.timestamp() for row in rows for moment in row if moment is not None)
+
+
+def state() -> str:
+    """The site's state as public pages see it: one query (the event numbers) and two cache
+    reads when nothing changed. The dates change only with a save, so the generation keys them."""
+    from helpathon.live.models import LiveCursor
+
+    events = LiveCursor.objects.aggregate(total=Sum("last_seq"))["total"] or 0
+    changed = generation()
+    dates_key = f"{PREFIX}:dates:{changed}"
+    dates = cache.get(dates_key)
+    if dates is None:
+        dates = _clock_dates()
+        cache.set(dates_key, dates, TTL)
+    position = bisect.bisect_right(dates, timezone.now().timestamp())
+    return f"{events}.{changed}.{position}"
+
+
+# --- Serving -----------------------------------------------------------------------------------
+
+def _cacheable(request) -> bool:
+    return (
+        request.method == "GET"
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+        and request.headers.get("HX-Request") is None
+        and not request.user.is_authenticated
+    )
+
+
+def _key(request) -> str:
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"{PREFIX}:page:{get_language()}:{state()}:{path}"
+
+
+def _respond(request, entry: tuple) -> HttpResponse:
+    headers, body = entry
+    if _PLACEHOLDER_BYTES in body:
+        body = body.replace(_PLACEHOLDER_BYTES, get_token(request).encode())
+    response = HttpResponse(body)
+    for name, value in headers:
+        response.headers[name] = value
+    return response
+
+
+def public_page(view):
+    """Serve the view's answer to visitors who are not signed in from the cache (see above).
+    For GET views whose answer to such a visitor depends on nothing but the site's state, the
+    language and the URL."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not _cacheable(request):
+            return view(request, *args, **kwargs)
+        try:
+            key = _key(request)
+            entry = cache.get(key)
+        except CACHE_ERRORS:  # the cache is unreachable: render afresh, store nothing
+            logger.warning("page cache: the cache is unreachable; pages are rendered afresh")
+            return view(request, *args, **kwargs)
+        if entry is not None:
+            return _respond(request, entry)
+        request._pagecache_render = True
+        try:
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+        finally:
+            request._pagecache_render = False
+        if response.status_code != 200 or response.streaming or response.cookies:
+            if not response.streaming and _PLACEHOLDER_BYTES in response.content:
+                response.content = response.content.replace(_PLACEHOLDER_BYTES, get_token(request).encode())
+            return response
+        entry = ([(name, response.headers[name]) for name in _KEPT_HEADERS if name in response.headers], response.content)
+        try:
+            cache.set(key, entry, TTL)
+        except CACHE_ERRORS:  # not stored; the visitor gets the page all the same
+            logger.warning("page cache: the cache is unreachable; pages are rendered afresh")
+        return _respond(request, entry)
+
+    return wrapped
