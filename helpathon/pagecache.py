@@ -4,12 +4,15 @@ On the day, most readers are not signed in: the projector, the press, citizens f
 Their pages are the same for everyone, so `public_page` keeps the rendered bytes in the cache and
 serves them again until the site changes. What keys a page (`state`):
 
-- the sum of every edition's live event number: every visible change writes an event in its
-  transaction (DESIGN.md), and the number comes from the database, so a change made by any
-  process — another server, the background worker, a management command — moves it;
-- a generation that every committed save or delete of our models moves (signals; in the
-  cache, so Redis shares it between processes): changes that write no event, such as an
-  organizer editing a challenge's text in the console, or a registration taking a place;
+- a generation in the cache that moves with every committed save or delete of our models
+  (signals) and every published live event (every visible change writes one in its
+  transaction, DESIGN.md) — also changes that write no event, such as an organizer editing a
+  challenge's text in the console, or a registration taking a place. With Redis every process
+  (servers, the background worker, management commands) moves the one generation they share,
+  and a page served from the cache costs no query;
+- with a cache of this process only (no Redis: one server on a laptop), also the sum of every
+  edition's live event number, read from the database (one query), so that what the background
+  worker or a management command changes shows at once as well;
 - the clock's position among every date the pages depend on (edition and registration
   windows, agenda phases, announcements): a phase that begins on time changes the pages
   without a write;
@@ -31,8 +34,7 @@ from functools import wraps
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models import Sum
+from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -142,12 +144,29 @@ def _clock_dates() -> list[float]:
     return sorted(moment.timestamp() for row in rows for moment in row if moment is not None)
 
 
-def state() -> str:
-    """The site's state as public pages see it: one query (the event numbers) and two cache
-    reads when nothing changed. The dates change only with a save, so the generation keys them."""
+def on_event(event) -> None:
+    """After the commit of every live event (`live.services.on_published`)."""
+    bump()
+
+
+def shared() -> bool:
+    """Does every process see this cache (Redis), so that the generation alone tells a change?"""
+    return "locmem" not in settings.CACHES["default"]["BACKEND"].lower()
+
+
+def _events_total() -> int:
     from helpathon.live.models import LiveCursor
 
-    events = LiveCursor.objects.aggregate(total=Sum("last_seq"))["total"] or 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(SUM(last_seq), 0) FROM {LiveCursor._meta.db_table}")
+        return cursor.fetchone()[0]
+
+
+def state() -> str:
+    """The site's state as public pages see it: two cache reads when nothing changed, and without
+    Redis one query (the event numbers). The dates change only with a save, so the generation
+    keys them."""
+    events = 0 if shared() else _events_total()
     changed = generation()
     dates_key = f"{PREFIX}:dates:{changed}"
     dates = cache.get(dates_key)

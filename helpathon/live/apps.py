@@ -8,12 +8,13 @@ class LiveConfig(AppConfig):
     verbose_name = _("Live")
 
     def ready(self):
-        # After commit, every event goes to this process's streams and, with Redis, to all others.
         from helpathon import pagecache
         from helpathon.live import broker, services
 
-        # Public pages are cached per state of the site (event numbers and this generation).
+        # After commit, every event goes to this process's streams and, with Redis, to all others;
+        # and it moves the page cache's generation, as every save of our models does.
         pagecache.watch()
-
         if broker.deliver not in services._after_commit_hooks:
             services.on_published(broker.deliver)
+        if pagecache.on_event not in services._after_commit_hooks:
+            services.on_published(pagecache.on_event)

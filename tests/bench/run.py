@@ -13,8 +13,9 @@ the database must hold exactly as many rows as writes were acknowledged.
 
 The server is one uvicorn process (uvloop, httptools) with the production settings except the
 per-person write limits, which are off (tests/bench/bench_settings.py, DISABLE_RATE_LIMITS=1;
-for this server process only). Runs on SQLite (var/bench.sqlite3) by default; set DATABASE_URL
-to measure PostgreSQL. Writes bench-results/bench-<vendor>.json and prints a table.
+for this server process only). Runs on SQLite (var/bench.sqlite3) without Redis by default; set
+DATABASE_URL to measure PostgreSQL, which runs with Redis (BENCH_REDIS_URL, database 13). Writes
+bench-results/bench-<vendor>.json and prints a table.
 
 Sizes: BENCH_CONCURRENCY (16), BENCH_REQUESTS per page (3,000), BENCH_SECONDS per page (20),
 BENCH_WRITE_REQUESTS per kind of write (2,000), BENCH_PAGES=all adds more pages (sorts, search,
@@ -228,7 +229,16 @@ def main() -> int:
     env["RANKINGS_AUTO"] = "0"
     env["LOG_LEVEL"] = "WARNING"
     env["DJANGO_SETTINGS_MODULE"] = "helpathon.settings"
-    env.pop("REDIS_URL", None)  # one process: in-process broker, local-memory cache
+    # SQLite is the laptop set-up: no Redis (local-memory cache, in-process broker). PostgreSQL is
+    # measured as in production, with Redis (cache and broker), on a Redis database of its own,
+    # emptied first so that no page cached by an earlier run is served.
+    if env["DATABASE_URL"].startswith("sqlite"):
+        env.pop("REDIS_URL", None)
+    else:
+        env["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+        import redis
+
+        redis.Redis.from_url(env["REDIS_URL"]).flushdb()
     (ROOT / "var").mkdir(exist_ok=True)
     started = time.perf_counter()
     facts = _prepare(env)
@@ -276,8 +286,9 @@ def main() -> int:
         "database_version": facts["version"],
         "machine": machine(),
         "setup": {
-            "server": "uvicorn 1 process (--loop uvloop --http httptools), ASGI, DEBUG off, no Redis "
-                      "(local-memory cache, in-process live broker)",
+            "server": "uvicorn 1 process (--loop uvloop --http httptools), ASGI, DEBUG off, " + (
+                "Redis (cache and live broker)" if env.get("REDIS_URL") else
+                "no Redis (local-memory cache, in-process live broker)"),
             "rate_limits": "OFF for the bench server (tests/bench/bench_settings.py RATELIMIT_ENABLE=False, "
                            "DISABLE_RATE_LIMITS=1); production keeps them",
             "database": f"{database} {facts['version']}",
