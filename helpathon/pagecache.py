@@ -28,7 +28,9 @@ visitor's own token.
 import bisect
 import hashlib
 import logging
+import threading
 import time
+from collections import OrderedDict
 from functools import wraps
 
 from django.apps import apps
@@ -162,17 +164,75 @@ def _events_total() -> int:
         return cursor.fetchone()[0]
 
 
+class _Memo:
+    """This process's copy of what it served last, in front of the cache: no round trip to Redis
+    and no unpickling for a page served again. Its keys hold the site's state like the cache's,
+    so it never serves anything the cache would not; at most `budget` bytes, oldest out first."""
+
+    def __init__(self, budget: int):
+        self.budget, self.used = budget, 0
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str):
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                return None
+            expires, size, value = found
+            if expires < time.monotonic():
+                self._drop(key)
+                return None
+            self._items.move_to_end(key)
+            return value
+
+    def set(self, key: str, value, size: int) -> None:
+        if size > self.budget // 4:
+            return
+        with self._lock:
+            if key in self._items:
+                self._drop(key)
+            self._items[key] = (time.monotonic() + TTL, size, value)
+            self.used += size
+            while self.used > self.budget:
+                self._drop(next(iter(self._items)))
+
+    def _drop(self, key: str) -> None:
+        self.used -= self._items.pop(key)[1]
+
+
+_memo = _Memo(32 * 1024 * 1024)
+
+
+def _through_memo(key: str, make, size=lambda value: 1024):
+    """The value under `key` from this process's memo, else the cache, else `make()` (stored in
+    both; None from `make` stores nothing). A cache that fails counts as empty."""
+    value = _memo.get(key)
+    if value is not None:
+        return value
+    try:
+        value = cache.get(key)
+    except CACHE_ERRORS:
+        logger.warning("page cache: the cache is unreachable")
+    if value is None:
+        value = make()
+        if value is None:
+            return None
+        try:
+            cache.set(key, value, TTL)
+        except CACHE_ERRORS:
+            logger.warning("page cache: the cache is unreachable")
+    _memo.set(key, value, size(value))
+    return value
+
+
 def state() -> str:
-    """The site's state as public pages see it: two cache reads when nothing changed, and without
+    """The site's state as public pages see it: one cache read when nothing changed, and without
     Redis one query (the event numbers). The dates change only with a save, so the generation
     keys them."""
     events = 0 if shared() else _events_total()
     changed = generation()
-    dates_key = f"{PREFIX}:dates:{changed}"
-    dates = cache.get(dates_key)
-    if dates is None:
-        dates = _clock_dates()
-        cache.set(dates_key, dates, TTL)
+    dates = _through_memo(f"{PREFIX}:dates:{changed}", _clock_dates)
     position = bisect.bisect_right(dates, timezone.now().timestamp())
     return f"{events}.{changed}.{position}"
 
@@ -215,28 +275,30 @@ def public_page(view):
             return view(request, *args, **kwargs)
         try:
             key = _key(request)
-            entry = cache.get(key)
         except CACHE_ERRORS:  # the cache is unreachable: render afresh, store nothing
             logger.warning("page cache: the cache is unreachable; pages are rendered afresh")
             return view(request, *args, **kwargs)
-        if entry is not None:
-            return _respond(request, entry)
-        request._pagecache_render = True
-        try:
-            response = view(request, *args, **kwargs)
-            if hasattr(response, "render") and not response.is_rendered:
-                response.render()
-        finally:
-            request._pagecache_render = False
-        if response.status_code != 200 or response.streaming or response.cookies:
+        not_stored = []
+
+        def render():
+            request._pagecache_render = True
+            try:
+                response = view(request, *args, **kwargs)
+                if hasattr(response, "render") and not response.is_rendered:
+                    response.render()
+            finally:
+                request._pagecache_render = False
+            if response.status_code != 200 or response.streaming or response.cookies:
+                not_stored.append(response)
+                return None
+            return [(name, response.headers[name]) for name in _KEPT_HEADERS if name in response.headers], response.content
+
+        entry = _through_memo(key, render, size=lambda entry: len(entry[1]))
+        if entry is None:
+            response = not_stored[0]
             if not response.streaming and _PLACEHOLDER_BYTES in response.content:
                 response.content = response.content.replace(_PLACEHOLDER_BYTES, get_token(request).encode())
             return response
-        entry = ([(name, response.headers[name]) for name in _KEPT_HEADERS if name in response.headers], response.content)
-        try:
-            cache.set(key, entry, TTL)
-        except CACHE_ERRORS:  # not stored; the visitor gets the page all the same
-            logger.warning("page cache: the cache is unreachable; pages are rendered afresh")
         return _respond(request, entry)
 
     return wrapped

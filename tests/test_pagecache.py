@@ -3,6 +3,7 @@ served again until the site changes, by an event, any other write or the clock; 
 anyone signed in; each response with the visitor's own CSRF token."""
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -157,3 +158,17 @@ def test_htmx_requests_and_errors_are_not_cached(ideation, idea):
     assert "<html" not in fragment.content.decode()
     assert Client().get(f"/editions/{ideation.slug}/ideas/999999/").status_code == 404
     assert Client().get(f"/editions/{ideation.slug}/ideas/999999/").status_code == 404
+
+
+def test_the_process_memo_keeps_to_its_budget_and_its_time():
+    from helpathon import pagecache
+
+    memo = pagecache._Memo(budget=4000)
+    for n in range(10):
+        memo.set(f"k{n}", b"x" * 900, 900)
+    assert memo.used <= 4000
+    assert memo.get("k9") == b"x" * 900 and memo.get("k0") is None  # the oldest went first
+    memo.set("big", b"x" * 3000, 3000)  # more than a quarter of the budget: not kept
+    assert memo.get("big") is None
+    memo._items["k9"] = (time.monotonic() - 1, 900, b"old")  # expired
+    assert memo.get("k9") is None
