@@ -54,7 +54,7 @@ serve-prod: install pdf-deps
 	  echo "make serve-prod: REDIS_URL must be set (redis://127.0.0.1:6379/0); the server processes pass live events to each other through it." >&2; exit 2; }
 	@test -n "$$SECRET_KEY" || { test -s var/secret_key || { mkdir -p var && umask 077 && head -c 48 /dev/urandom | base64 > var/secret_key; }; \
 	  echo "make serve-prod: no SECRET_KEY given; using var/secret_key, generated once for this machine (set SECRET_KEY in production)." >&2; }
-	export DEBUG=0 SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}" PORT=$(PORT); \
+	export DEBUG=0 SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}" PORT=$(PORT) DATABASE_POOL="$${DATABASE_POOL:-1}"; \
 	  $(PY) manage.py migrate --noinput && \
 	  $(PY) manage.py collectstatic --noinput --verbosity 0 && { \
 	  $(PY) manage.py db_worker --interval 2 & worker=$$!; \

@@ -81,7 +81,7 @@ def generation() -> int:
     value = cache.get(GENERATION_KEY)
     if value is None:
         # Never a number used before (an evicted key must not bring old pages back).
-        cache.add(GENERATION_KEY, time.time_ns())
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
         value = cache.get(GENERATION_KEY, 0)
     return value
 
@@ -93,7 +93,7 @@ def bump() -> None:
         cache.incr(GENERATION_KEY)
     except ValueError:  # not set (yet, or evicted): any new number will do
         try:
-            cache.add(GENERATION_KEY, time.time_ns())
+            cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
         except CACHE_ERRORS:  # see above
             logger.warning("page cache: the cache is unreachable; pages are rendered afresh")
     except CACHE_ERRORS:  # see above
@@ -250,7 +250,9 @@ def _cacheable(request) -> bool:
 
 
 def _key(request) -> str:
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    # The database's name too: two sites (or test runs) on one Redis must not share pages.
+    site = settings.DATABASES["default"]["NAME"]
+    path = hashlib.sha256(f"{site}\n{request.get_full_path()}".encode()).hexdigest()
     return f"{PREFIX}:page:{get_language()}:{state()}:{path}"
 
 

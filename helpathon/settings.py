@@ -110,6 +110,14 @@ TEMPLATES = [
 # failing with "database is locked" when a read transaction tries to upgrade to a write.
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+# PostgreSQL: a pool of connections per process (psycopg_pool), instead of a new connection per
+# request, which costs more than many a page. Each request runs in a thread of its own under ASGI,
+# so Django's persistent connections (CONN_MAX_AGE) must stay off there; the pool is the way.
+# A request holds one connection; REQUEST_CONCURRENCY bounds them, the live stream's reads add a few.
+DATABASE_POOL = os.environ.get("DATABASE_POOL", "0") == "1"
+if DATABASE_POOL and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _pool_size = int(os.environ.get("REQUEST_CONCURRENCY", "16") or 16) + 4
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": 2, "max_size": _pool_size, "timeout": 20}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",

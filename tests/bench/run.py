@@ -236,6 +236,7 @@ def main() -> int:
         env.pop("REDIS_URL", None)
     else:
         env["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+        env["DATABASE_POOL"] = "1"
         import redis
 
         redis.Redis.from_url(env["REDIS_URL"]).flushdb()
@@ -287,7 +288,7 @@ def main() -> int:
         "machine": machine(),
         "setup": {
             "server": "uvicorn 1 process (--loop uvloop --http httptools), ASGI, DEBUG off, " + (
-                "Redis (cache and live broker)" if env.get("REDIS_URL") else
+                "Redis (cache and live broker), a pool of database connections" if env.get("REDIS_URL") else
                 "no Redis (local-memory cache, in-process live broker)"),
             "rate_limits": "OFF for the bench server (tests/bench/bench_settings.py RATELIMIT_ENABLE=False, "
                            "DISABLE_RATE_LIMITS=1); production keeps them",

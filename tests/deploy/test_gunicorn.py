@@ -46,7 +46,9 @@ def server_redis_url() -> str:
 
 @pytest.fixture(scope="module")
 def server(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), gunicorn_server(workers=2, env={"REDIS_URL": server_redis_url()}) as server:
+    with django_db_blocker.unblock(), gunicorn_server(
+        workers=2, env={"REDIS_URL": server_redis_url(), "DATABASE_POOL": "1"}
+    ) as server:
         yield server
 
 
