@@ -112,10 +112,12 @@ def edition_tags(edition: Edition, *, limit: int = 30) -> list[str]:
 def idea_get(*, edition: Edition, pk: int, include_hidden: bool = False) -> Idea:
     """The idea with its author, challenge and tags, or 404 (also for hidden ideas unless a
     moderator asks: hidden content does not exist for the public)."""
-    qs = Idea.objects.select_related("edition", "author", "challenge", "merged_into__edition").prefetch_related("tags")
+    qs = Idea.objects.select_related("author", "challenge", "merged_into__edition").prefetch_related("tags")
     idea = qs.filter(edition=edition, pk=pk).first()
     if idea is None or (idea.hidden_at is not None and not include_hidden):
         raise Http404
+    # The edition the caller holds, with its program and agenda: no second look-up of either.
+    idea.edition = idea.challenge.edition = edition
     return idea
 
 
