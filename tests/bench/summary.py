@@ -1,7 +1,8 @@
 """The end of `make bench`: one file and one table from every benchmark's JSON.
 
 Reads bench-results/*.json (bench-<db> pages and writes, themes, ranking, evaluation-<db>, live,
-results-<db>; whichever exist), writes bench-results/summary.json and prints one table: every
+results-<db>; whichever exist), writes bench-results/summary.json (and the pages and writes as a
+Markdown table, summary.md) and prints one table: every
 figure with the exact scenario it was measured in, and the machine (cores, CPU model, RAM,
 Python, database versions). Files it does not know are listed, not guessed at.
 
@@ -212,6 +213,35 @@ def _extract(path: Path, report: dict) -> list[dict]:
     return [], ""
 
 
+def markdown(rows: list[dict], here: dict) -> str:
+    """The pages and writes of `run.py` as one Markdown table, SQLite beside PostgreSQL, for the
+    README's "Performance and reliability"."""
+    columns = [name for name in ("bench-sqlite", "bench-postgresql") if any(r["source"] == name for r in rows)]
+    figures: dict[str, dict] = {}
+    for r in rows:
+        if r["source"] in columns and r["figure"].startswith(("page: ", "write: ")):
+            figures.setdefault(r["figure"], {})[r["source"]] = r["data"]
+    title = {"bench-sqlite": "SQLite, no Redis", "bench-postgresql": "PostgreSQL + Redis"}
+
+    def cell(d: dict | None, write: bool) -> str:
+        if not d:
+            return "–"
+        extra = "" if write else f", {d['queries_warm']} q"
+        return f"{d['rps']:.0f}/s · p50 {d['p50_ms']:.0f} ms · p99 {d['p99_ms']:.0f} ms · {d['ratio_to_floor']:.2f}× floor{extra}"
+
+    lines = ["| scenario (concurrency 16) | " + " | ".join(title[c] for c in columns) + " |",
+             "| --- |" + " --- |" * len(columns)]
+    for figure, by_source in figures.items():
+        write = figure.startswith("write: ")
+        name = figure.split(": ", 1)[1]
+        lines.append(f"| {'write: ' if write else ''}{name} | " + " | ".join(cell(by_source.get(c), write) for c in columns) + " |")
+    m = here
+    lines.append("")
+    lines.append(f"Machine: {m['cores']} cores ({m['cpu_model']}), {m['ram_gb']} GB RAM, Python {m['python']}, "
+                 f"Django {m['django']}, " + ", ".join(f"{k} {v}" for k, v in m["databases"].items()) + ".")
+    return "\n".join(lines) + "\n"
+
+
 def main() -> int:
     files = sorted(p for p in OUT.glob("*.json") if p.name != "summary.json")
     rows, sources, skipped = [], {}, []
@@ -248,6 +278,9 @@ def main() -> int:
     OUT.mkdir(exist_ok=True)
     (OUT / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
+    table = markdown(rows, here)
+    (OUT / "summary.md").write_text(table, encoding="utf-8")
+
     m = here
     print(f"\nMachine: {m['cores']} cores, {m['cpu_model']}, {m['ram_gb']} GB RAM, Python {m['python']}, "
           f"Django {m['django']}, " + ", ".join(f"{k} {v}" for k, v in m["databases"].items()))
@@ -260,6 +293,7 @@ def main() -> int:
         print(f"  {Path(name).stem}: {source['setup']}; measured {source['when']}")
     for name in skipped:
         print(f"not summarized: {name}")
+    print("\nPages and writes (bench-results/summary.md, for the README):\n" + table)
     print(f"written to {(OUT / 'summary.json').relative_to(ROOT)} ({len(rows)} figures from {len(sources)} files)")
     return 0
 
