@@ -119,6 +119,8 @@ if DATABASE_POOL and DATABASES["default"]["ENGINE"] == "django.db.backends.postg
     _pool_size = int(os.environ.get("REQUEST_CONCURRENCY", "16") or 16) + 4
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": 2, "max_size": _pool_size, "timeout": 20}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, with the threads of a process queueing fairly for the one writer.
+    DATABASES["default"]["ENGINE"] = "helpathon.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def database_url() -> str:
     """The URL of the test database this process uses (after pytest-django created it)."""
     db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
+    if connection.vendor == "sqlite":
         return f"sqlite:///{db['NAME']}"
     user = db.get("USER") or "postgres"
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
