@@ -36,12 +36,15 @@ from functools import wraps
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.translation import get_language
+
+from helpathon.editions.selectors import clock_moments
+from helpathon.live.selectors import events_total
 
 TTL = 60
 PREFIX = "pagecache"
@@ -86,18 +89,20 @@ def generation() -> int:
     return value
 
 
+def _unreachable() -> None:
+    logger.warning("page cache: the cache is unreachable; pages are rendered afresh")
+
+
 def bump() -> None:
     """Move the generation. Never fails a write: with the cache down (Redis restarting) there is
     nothing to invalidate, and pages are rendered afresh until it is back."""
     try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # not set (yet, or evicted): any new number will do
         try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:  # not set (yet, or evicted): any new number will do
             cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
-        except CACHE_ERRORS:  # see above
-            logger.warning("page cache: the cache is unreachable; pages are rendered afresh")
-    except CACHE_ERRORS:  # see above
-        logger.warning("page cache: the cache is unreachable; pages are rendered afresh")
+    except CACHE_ERRORS:
+        _unreachable()
 
 
 def _changed(sender, **kwargs) -> None:
@@ -133,19 +138,6 @@ def watch() -> None:
                 m2m_changed.connect(_m2m_changed, sender=through, dispatch_uid=f"pagecache:{through._meta.label_lower}:m2m")
 
 
-def _clock_dates() -> list[float]:
-    """Every moment at which a public page may change by the clock alone, sorted (one query)."""
-    from helpathon.editions.models import Announcement, Edition, Phase
-
-    rows = Phase.objects.order_by().values_list("starts_at", "ends_at").union(
-        Edition.objects.order_by().values_list("starts_at", "ends_at"),
-        Edition.objects.order_by().values_list("registration_opens_at", "registration_closes_at"),
-        Announcement.objects.order_by().values_list("created_at", "created_at"),
-        all=True,
-    )
-    return sorted(moment.timestamp() for row in rows for moment in row if moment is not None)
-
-
 def on_event(event) -> None:
     """After the commit of every live event (`live.services.on_published`)."""
     bump()
@@ -154,14 +146,6 @@ def on_event(event) -> None:
 def shared() -> bool:
     """Does every process see this cache (Redis), so that the generation alone tells a change?"""
     return "locmem" not in settings.CACHES["default"]["BACKEND"].lower()
-
-
-def _events_total() -> int:
-    from helpathon.live.models import LiveCursor
-
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COALESCE(SUM(last_seq), 0) FROM {LiveCursor._meta.db_table}")
-        return cursor.fetchone()[0]
 
 
 class _Memo:
@@ -213,7 +197,7 @@ def _through_memo(key: str, make, size=lambda value: 1024):
     try:
         value = cache.get(key)
     except CACHE_ERRORS:
-        logger.warning("page cache: the cache is unreachable")
+        _unreachable()
     if value is None:
         value = make()
         if value is None:
@@ -221,7 +205,7 @@ def _through_memo(key: str, make, size=lambda value: 1024):
         try:
             cache.set(key, value, TTL)
         except CACHE_ERRORS:
-            logger.warning("page cache: the cache is unreachable")
+            _unreachable()
     _memo.set(key, value, size(value))
     return value
 
@@ -230,9 +214,9 @@ def state() -> str:
     """The site's state as public pages see it: one cache read when nothing changed, and without
     Redis one query (the event numbers). The dates change only with a save, so the generation
     keys them."""
-    events = 0 if shared() else _events_total()
+    events = 0 if shared() else events_total()
     changed = generation()
-    dates = _through_memo(f"{PREFIX}:dates:{changed}", _clock_dates)
+    dates = _through_memo(f"{PREFIX}:dates:{changed}", clock_moments)
     position = bisect.bisect_right(dates, timezone.now().timestamp())
     return f"{events}.{changed}.{position}"
 
@@ -256,11 +240,16 @@ def _key(request) -> str:
     return f"{PREFIX}:page:{get_language()}:{state()}:{path}"
 
 
+def _with_token(request, body: bytes) -> bytes:
+    """The page with the visitor's own CSRF token where it was rendered for the cache."""
+    if _PLACEHOLDER_BYTES in body:
+        return body.replace(_PLACEHOLDER_BYTES, get_token(request).encode())
+    return body
+
+
 def _respond(request, entry: tuple) -> HttpResponse:
     headers, body = entry
-    if _PLACEHOLDER_BYTES in body:
-        body = body.replace(_PLACEHOLDER_BYTES, get_token(request).encode())
-    response = HttpResponse(body)
+    response = HttpResponse(_with_token(request, body))
     for name, value in headers:
         response.headers[name] = value
     return response
@@ -277,8 +266,8 @@ def public_page(view):
             return view(request, *args, **kwargs)
         try:
             key = _key(request)
-        except CACHE_ERRORS:  # the cache is unreachable: render afresh, store nothing
-            logger.warning("page cache: the cache is unreachable; pages are rendered afresh")
+        except CACHE_ERRORS:  # render afresh, store nothing
+            _unreachable()
             return view(request, *args, **kwargs)
         not_stored = []
 
@@ -298,8 +287,8 @@ def public_page(view):
         entry = _through_memo(key, render, size=lambda entry: len(entry[1]))
         if entry is None:
             response = not_stored[0]
-            if not response.streaming and _PLACEHOLDER_BYTES in response.content:
-                response.content = response.content.replace(_PLACEHOLDER_BYTES, get_token(request).encode())
+            if not response.streaming:
+                response.content = _with_token(request, response.content)
             return response
         return _respond(request, entry)
 

@@ -42,6 +42,18 @@ def editions_for_home(user=None, *, now=None) -> dict[str, list[Edition]]:
     return {"current": current, "upcoming": upcoming, "past": past}
 
 
+def clock_moments() -> list[float]:
+    """Every moment at which a public page may change by the clock alone (agenda phases, edition
+    and registration windows, announcements), as sorted timestamps; one query."""
+    rows = Phase.objects.order_by().values_list("starts_at", "ends_at").union(
+        Edition.objects.order_by().values_list("starts_at", "ends_at"),
+        Edition.objects.order_by().values_list("registration_opens_at", "registration_closes_at"),
+        Announcement.objects.order_by().values_list("created_at", "created_at"),
+        all=True,
+    )
+    return sorted(moment.timestamp() for row in rows for moment in row if moment is not None)
+
+
 def edition_get(*, slug: str, user=None) -> Edition:
     """The edition with its program, or 404 — also for drafts the user may not see, so that
     nobody learns that a draft exists."""

@@ -15,13 +15,13 @@ from helpathon.evaluation import selectors as evaluation
 from helpathon.evaluation.forms import rating_form_for
 from helpathon.evaluation.models import Panel, TargetKind
 from helpathon.forms import add_service_errors
-from helpathon.pagecache import public_page
 from helpathon.ideas import selectors, services
 from helpathon.ideas.limits import (
     COMMENTS_GROUP, IDEAS_GROUP, RATE_COMMENTS, RATE_IDEAS, TOO_MANY_COMMENTS, TOO_MANY_IDEAS, limited,
 )
 from helpathon.ideas.forms import CommentForm, FilterForm, IdeaForm, MergeForm, StatusForm
 from helpathon.ideas.models import Idea
+from helpathon.pagecache import public_page
 
 
 @public_page

@@ -11,10 +11,10 @@ from helpathon.editions import selectors as edition_selectors
 from helpathon.editions.phases import Action
 from helpathon.editions.rules import may
 from helpathon.live import selectors
-from helpathon.pagecache import public_page
 from helpathon.live.snapshot import snapshot as build_snapshot
 from helpathon.live.stream import SSE_HEADERS, BadPosition, event_stream, parse_after
 from helpathon.live.twin import twin
+from helpathon.pagecache import public_page
 
 LOG_PAGE = 1000
 

@@ -11,6 +11,7 @@ handler. A thread that cannot get the lock within the busy timeout goes on to BE
 """
 
 import threading
+from contextlib import contextmanager
 
 from django.db.backends.sqlite3 import base
 
@@ -34,20 +35,22 @@ class DatabaseWrapper(base.DatabaseWrapper):
             self._holds_writer = False
             _writer.release()
 
-    def _commit(self):
+    @contextmanager
+    def _giving_back(self):
+        """Run a statement that ends the transaction, then give the lock back, whatever happens."""
         try:
-            return super()._commit()
+            yield
         finally:
             self._release_writer()
+
+    def _commit(self):
+        with self._giving_back():
+            return super()._commit()
 
     def _rollback(self):
-        try:
+        with self._giving_back():
             return super()._rollback()
-        finally:
-            self._release_writer()
 
     def _close(self):
-        try:
+        with self._giving_back():
             return super()._close()
-        finally:
-            self._release_writer()

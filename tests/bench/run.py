@@ -167,13 +167,6 @@ def scenarios(facts: dict, signed_in: str = "") -> list[tuple[str, str, str]]:
         ("idea detail", f"/editions/{SLUG}/ideas/{facts['idea']}/"),
         ("live snapshot (JSON)", f"/editions/{SLUG}/live/snapshot"),
     ]
-    pages = [(name, path, "") for name, path in pages]
-    if signed_in:
-        pages += [
-            (f"challenge idea list, {n:,} ideas, signed-in participant (no page cache)",
-             f"/editions/{SLUG}/challenges/{CHALLENGE}/ideas/", signed_in),
-            ("idea detail, signed-in participant (no page cache)", f"/editions/{SLUG}/ideas/{facts['idea']}/", signed_in),
-        ]
     if os.environ.get("BENCH_PAGES") == "all":
         pages += [
             ("challenge page", f"/editions/{SLUG}/challenges/{CHALLENGE}/"),
@@ -184,7 +177,14 @@ def scenarios(facts: dict, signed_in: str = "") -> list[tuple[str, str, str]]:
             ("API: editions list", "/api/v1/editions"),
             ("API: edition detail", f"/api/v1/editions/{SLUG}"),
         ]
-    return [page if len(page) == 3 else (*page, "") for page in pages]
+    pages = [(name, path, "") for name, path in pages]
+    if signed_in:
+        pages += [
+            (f"challenge idea list, {n:,} ideas, signed-in participant (no page cache)",
+             f"/editions/{SLUG}/challenges/{CHALLENGE}/ideas/", signed_in),
+            ("idea detail, signed-in participant (no page cache)", f"/editions/{SLUG}/ideas/{facts['idea']}/", signed_in),
+        ]
+    return pages
 
 
 def count_queries(pages: list[list[str]]) -> dict:
